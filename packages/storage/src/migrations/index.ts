@@ -1,0 +1,28 @@
+import { sql, type Kysely } from 'kysely';
+import type { Migration, MigrationProvider } from 'kysely/migration';
+import * as m0001 from './0001_init.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+const all: Record<string, Record<Dialect, string[]>> = {
+  '0001_init': m0001,
+};
+
+/** Migrations in order; each one is a list of SQL statements per dialect. */
+export function migrationProvider(dialect: Dialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const [name, m] of Object.entries(all)) {
+        out[name] = {
+          async up(db: Kysely<unknown>) {
+            for (const stmt of m[dialect]) await sql.raw(stmt).execute(db);
+          },
+        };
+      }
+      return out;
+    },
+  };
+}
+
+export const migrationNames = Object.keys(all);

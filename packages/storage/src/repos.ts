@@ -1,0 +1,783 @@
+// The storage ports of @idaas/core, implemented once with Kysely for both dialects.
+// Every query on instance data is scoped by instance_id.
+import type { Kysely, Selectable } from 'kysely';
+import type {
+  Account,
+  Application,
+  Group,
+  Instance,
+  InstanceState,
+  ListQuery,
+  OidcModelRecord,
+  OrgUnit,
+  Page,
+  Repos,
+  SigningKey,
+  User,
+} from '@idaas/core';
+import type { Database, UsersTable } from './schema.ts';
+
+const iso = (d: Date): string => d.toISOString();
+const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
+const date = (s: string): Date => new Date(s);
+const dateOrNull = (s: string | null): Date | null => (s ? new Date(s) : null);
+
+function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+function decodeCursor(c: string | null | undefined): string | null {
+  if (!c) return null;
+  return Buffer.from(c, 'base64url').toString('utf8');
+}
+function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
+  const more = rows.length > limit;
+  const items = more ? rows.slice(0, limit) : rows;
+  return { items, next: more ? encodeCursor(items[items.length - 1]!.id) : null };
+}
+const likePattern = (q: string): string =>
+  `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+const toUser = (r: Selectable<UsersTable>): User => ({
+  instanceId: r.instance_id,
+  id: r.id,
+  username: r.username,
+  email: r.email,
+  emailVerified: Boolean(r.email_verified),
+  phone: r.phone,
+  displayName: r.display_name,
+  status: r.status as User['status'],
+  passwordHash: r.password_hash,
+  createdAt: date(r.created_at),
+  updatedAt: date(r.updated_at),
+});
+
+const toInstance = (r: Selectable<Database['instances']>): Instance => ({
+  id: r.id,
+  accountId: r.account_id,
+  slug: r.slug,
+  displayName: r.display_name,
+  region: r.region,
+  state: r.state as InstanceState,
+  dataKeyWrapped: r.data_key_wrapped,
+  platform: Boolean(r.platform),
+  configVersion: Number(r.config_version),
+  createdAt: date(r.created_at),
+  updatedAt: date(r.updated_at),
+});
+
+const toApp = (r: Selectable<Database['applications']>): Application => ({
+  instanceId: r.instance_id,
+  id: r.id,
+  clientId: r.client_id,
+  name: r.name,
+  clientType: r.client_type as Application['clientType'],
+  secretEncrypted: r.secret_encrypted,
+  redirectUris: JSON.parse(r.redirect_uris),
+  postLogoutRedirectUris: JSON.parse(r.post_logout_redirect_uris),
+  grantTypes: JSON.parse(r.grant_types),
+  scopes: JSON.parse(r.scopes),
+  backchannelLogoutUri: r.backchannel_logout_uri,
+  accessTokenFormat: r.access_token_format as Application['accessTokenFormat'],
+  createdAt: date(r.created_at),
+  updatedAt: date(r.updated_at),
+});
+
+const toKey = (r: Selectable<Database['signing_keys']>): SigningKey => ({
+  instanceId: r.instance_id,
+  kid: r.kid,
+  alg: r.alg as SigningKey['alg'],
+  status: r.status as SigningKey['status'],
+  publicJwk: JSON.parse(r.public_jwk),
+  privateJwkEncrypted: r.private_jwk_encrypted,
+  createdAt: date(r.created_at),
+  retireAfter: dateOrNull(r.retire_after),
+});
+
+const toOidc = (r: Selectable<Database['oidc_models']>): OidcModelRecord => ({
+  instanceId: r.instance_id,
+  model: r.model,
+  id: r.id,
+  payload: JSON.parse(r.payload),
+  grantId: r.grant_id,
+  uid: r.uid,
+  userCode: r.user_code,
+  expiresAt: dateOrNull(r.expires_at),
+  consumedAt: dateOrNull(r.consumed_at),
+});
+
+const toGroup = (r: Selectable<Database['groups']>): Group => ({
+  instanceId: r.instance_id,
+  id: r.id,
+  name: r.name,
+  description: r.description,
+  createdAt: date(r.created_at),
+});
+
+const toOrgUnit = (r: Selectable<Database['org_units']>): OrgUnit => ({
+  instanceId: r.instance_id,
+  id: r.id,
+  parentId: r.parent_id,
+  name: r.name,
+  createdAt: date(r.created_at),
+});
+
+export function makeRepos(db: Kysely<Database>): Repos {
+  return {
+    accounts: {
+      async insert(a: Account) {
+        await db
+          .insertInto('accounts')
+          .values({
+            id: a.id,
+            kind: a.kind,
+            name: a.name,
+            owner_email: a.ownerEmail,
+            created_at: iso(a.createdAt),
+          })
+          .execute();
+      },
+      async get(id) {
+        const r = await db
+          .selectFrom('accounts')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r
+          ? {
+              id: r.id,
+              kind: r.kind as Account['kind'],
+              name: r.name,
+              ownerEmail: r.owner_email,
+              createdAt: date(r.created_at),
+            }
+          : null;
+      },
+      async findOperator() {
+        const r = await db
+          .selectFrom('accounts')
+          .select('id')
+          .where('kind', '=', 'operator')
+          .executeTakeFirst();
+        return r ? this.get(r.id) : null;
+      },
+    },
+
+    instances: {
+      async insert(i) {
+        await db
+          .insertInto('instances')
+          .values({
+            id: i.id,
+            account_id: i.accountId,
+            slug: i.slug,
+            display_name: i.displayName,
+            region: i.region,
+            state: i.state,
+            data_key_wrapped: i.dataKeyWrapped,
+            platform: i.platform ? 1 : 0,
+            config_version: i.configVersion,
+            created_at: iso(i.createdAt),
+            updated_at: iso(i.updatedAt),
+          })
+          .execute();
+      },
+      async get(id) {
+        const r = await db
+          .selectFrom('instances')
+          .selectAll()
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toInstance(r) : null;
+      },
+      async getBySlug(slug) {
+        const r = await db
+          .selectFrom('instances')
+          .selectAll()
+          .where('slug', '=', slug)
+          .executeTakeFirst();
+        return r ? toInstance(r) : null;
+      },
+      async list(q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('instances')
+          .selectAll()
+          .orderBy('id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('id', '>', after);
+        if (q.q)
+          query = query.where((eb) => eb(eb.fn('lower', ['slug']), 'like', likePattern(q.q!)));
+        return page((await query.execute()).map(toInstance), q.limit);
+      },
+      async setState(id, state, at) {
+        await db
+          .updateTable('instances')
+          .set({ state, updated_at: iso(at) })
+          .where('id', '=', id)
+          .execute();
+      },
+      async bumpConfigVersion(id, at) {
+        await db
+          .updateTable('instances')
+          .set((eb) => ({ config_version: eb('config_version', '+', 1), updated_at: iso(at) }))
+          .where('id', '=', id)
+          .execute();
+        const r = await db
+          .selectFrom('instances')
+          .select('config_version')
+          .where('id', '=', id)
+          .executeTakeFirstOrThrow();
+        return Number(r.config_version);
+      },
+    },
+
+    users: {
+      async insert(u) {
+        await db
+          .insertInto('users')
+          .values({
+            instance_id: u.instanceId,
+            id: u.id,
+            username: u.username,
+            username_lower: u.username.toLowerCase(),
+            email: u.email,
+            email_lower: u.email?.toLowerCase() ?? null,
+            email_verified: u.emailVerified ? 1 : 0,
+            phone: u.phone,
+            display_name: u.displayName,
+            status: u.status,
+            password_hash: u.passwordHash,
+            created_at: iso(u.createdAt),
+            updated_at: iso(u.updatedAt),
+          })
+          .execute();
+      },
+      async get(instanceId, id) {
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toUser(r) : null;
+      },
+      async getByUsername(instanceId, username) {
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('username_lower', '=', username.toLowerCase())
+          .executeTakeFirst();
+        return r ? toUser(r) : null;
+      },
+      async getByEmail(instanceId, email) {
+        const r = await db
+          .selectFrom('users')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('email_lower', '=', email.toLowerCase())
+          .executeTakeFirst();
+        return r ? toUser(r) : null;
+      },
+      async list(instanceId, q: ListQuery) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('users')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('id', '>', after);
+        if (q.q) {
+          const p = likePattern(q.q);
+          query = query.where((eb) =>
+            eb.or([
+              eb('username_lower', 'like', p),
+              eb('email_lower', 'like', p),
+              eb(eb.fn('lower', ['display_name']), 'like', p),
+            ]),
+          );
+        }
+        return page((await query.execute()).map(toUser), q.limit);
+      },
+      async update(instanceId, id, patch, at) {
+        const set: Partial<Record<keyof UsersTable, unknown>> = { updated_at: iso(at) };
+        if (patch.email !== undefined) {
+          set.email = patch.email;
+          set.email_lower = patch.email?.toLowerCase() ?? null;
+        }
+        if (patch.emailVerified !== undefined) set.email_verified = patch.emailVerified ? 1 : 0;
+        if (patch.phone !== undefined) set.phone = patch.phone;
+        if (patch.displayName !== undefined) set.display_name = patch.displayName;
+        if (patch.status !== undefined) set.status = patch.status;
+        if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
+        await db
+          .updateTable('users')
+          .set(set as never)
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
+      },
+      async delete(instanceId, id) {
+        const r = await db
+          .deleteFrom('users')
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async groupNames(instanceId, userId) {
+        const rows = await db
+          .selectFrom('group_members as m')
+          .innerJoin('groups as g', (j) =>
+            j.onRef('g.instance_id', '=', 'm.instance_id').onRef('g.id', '=', 'm.group_id'),
+          )
+          .select('g.name')
+          .where('m.instance_id', '=', instanceId)
+          .where('m.user_id', '=', userId)
+          .orderBy('g.name')
+          .execute();
+        return rows.map((r) => r.name);
+      },
+    },
+
+    groups: {
+      async insert(g) {
+        await db
+          .insertInto('groups')
+          .values({
+            instance_id: g.instanceId,
+            id: g.id,
+            name: g.name,
+            name_lower: g.name.toLowerCase(),
+            description: g.description,
+            created_at: iso(g.createdAt),
+          })
+          .execute();
+      },
+      async get(instanceId, id) {
+        const r = await db
+          .selectFrom('groups')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toGroup(r) : null;
+      },
+      async getByName(instanceId, name) {
+        const r = await db
+          .selectFrom('groups')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('name_lower', '=', name.toLowerCase())
+          .executeTakeFirst();
+        return r ? toGroup(r) : null;
+      },
+      async list(instanceId, q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('groups')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('id', '>', after);
+        if (q.q) query = query.where('name_lower', 'like', likePattern(q.q));
+        return page((await query.execute()).map(toGroup), q.limit);
+      },
+      async delete(instanceId, id) {
+        const r = await db
+          .deleteFrom('groups')
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async addMember(instanceId, groupId, userId) {
+        await db
+          .insertInto('group_members')
+          .values({ instance_id: instanceId, group_id: groupId, user_id: userId })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      },
+      async removeMember(instanceId, groupId, userId) {
+        const r = await db
+          .deleteFrom('group_members')
+          .where('instance_id', '=', instanceId)
+          .where('group_id', '=', groupId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async members(instanceId, groupId, q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('group_members as m')
+          .innerJoin('users as u', (j) =>
+            j.onRef('u.instance_id', '=', 'm.instance_id').onRef('u.id', '=', 'm.user_id'),
+          )
+          .selectAll('u')
+          .where('m.instance_id', '=', instanceId)
+          .where('m.group_id', '=', groupId)
+          .orderBy('u.id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('u.id', '>', after);
+        return page((await query.execute()).map(toUser), q.limit);
+      },
+    },
+
+    orgUnits: {
+      async insert(o) {
+        await db
+          .insertInto('org_units')
+          .values({
+            instance_id: o.instanceId,
+            id: o.id,
+            parent_id: o.parentId,
+            name: o.name,
+            created_at: iso(o.createdAt),
+          })
+          .execute();
+      },
+      async get(instanceId, id) {
+        const r = await db
+          .selectFrom('org_units')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toOrgUnit(r) : null;
+      },
+      async list(instanceId, q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('org_units')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('id', '>', after);
+        if (q.q)
+          query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', likePattern(q.q!)));
+        return page((await query.execute()).map(toOrgUnit), q.limit);
+      },
+      async children(instanceId, parentId) {
+        let query = db
+          .selectFrom('org_units')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('name');
+        query =
+          parentId === null
+            ? query.where('parent_id', 'is', null)
+            : query.where('parent_id', '=', parentId);
+        return (await query.execute()).map(toOrgUnit);
+      },
+      async move(instanceId, id, parentId) {
+        await db
+          .updateTable('org_units')
+          .set({ parent_id: parentId })
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
+      },
+      async rename(instanceId, id, name) {
+        await db
+          .updateTable('org_units')
+          .set({ name })
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
+      },
+      async delete(instanceId, id) {
+        const r = await db
+          .deleteFrom('org_units')
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async addMember(instanceId, orgUnitId, userId) {
+        await db
+          .insertInto('org_unit_members')
+          .values({ instance_id: instanceId, org_unit_id: orgUnitId, user_id: userId })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      },
+      async removeMember(instanceId, orgUnitId, userId) {
+        const r = await db
+          .deleteFrom('org_unit_members')
+          .where('instance_id', '=', instanceId)
+          .where('org_unit_id', '=', orgUnitId)
+          .where('user_id', '=', userId)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+      async unitsOfUser(instanceId, userId) {
+        const rows = await db
+          .selectFrom('org_unit_members as m')
+          .innerJoin('org_units as o', (j) =>
+            j.onRef('o.instance_id', '=', 'm.instance_id').onRef('o.id', '=', 'm.org_unit_id'),
+          )
+          .selectAll('o')
+          .where('m.instance_id', '=', instanceId)
+          .where('m.user_id', '=', userId)
+          .orderBy('o.name')
+          .execute();
+        return rows.map(toOrgUnit);
+      },
+    },
+
+    applications: {
+      async insert(a) {
+        await db
+          .insertInto('applications')
+          .values({
+            instance_id: a.instanceId,
+            id: a.id,
+            client_id: a.clientId,
+            name: a.name,
+            client_type: a.clientType,
+            secret_encrypted: a.secretEncrypted,
+            redirect_uris: JSON.stringify(a.redirectUris),
+            post_logout_redirect_uris: JSON.stringify(a.postLogoutRedirectUris),
+            grant_types: JSON.stringify(a.grantTypes),
+            scopes: JSON.stringify(a.scopes),
+            backchannel_logout_uri: a.backchannelLogoutUri,
+            access_token_format: a.accessTokenFormat,
+            created_at: iso(a.createdAt),
+            updated_at: iso(a.updatedAt),
+          })
+          .execute();
+      },
+      async get(instanceId, id) {
+        const r = await db
+          .selectFrom('applications')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toApp(r) : null;
+      },
+      async getByClientId(instanceId, clientId) {
+        const r = await db
+          .selectFrom('applications')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('client_id', '=', clientId)
+          .executeTakeFirst();
+        return r ? toApp(r) : null;
+      },
+      async list(instanceId, q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('applications')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('id', '>', after);
+        if (q.q)
+          query = query.where((eb) => eb(eb.fn('lower', ['name']), 'like', likePattern(q.q!)));
+        return page((await query.execute()).map(toApp), q.limit);
+      },
+      async update(instanceId, id, patch, at) {
+        const set: Record<string, unknown> = { updated_at: iso(at) };
+        if (patch.name !== undefined) set.name = patch.name;
+        if (patch.redirectUris !== undefined)
+          set.redirect_uris = JSON.stringify(patch.redirectUris);
+        if (patch.postLogoutRedirectUris !== undefined)
+          set.post_logout_redirect_uris = JSON.stringify(patch.postLogoutRedirectUris);
+        if (patch.grantTypes !== undefined) set.grant_types = JSON.stringify(patch.grantTypes);
+        if (patch.scopes !== undefined) set.scopes = JSON.stringify(patch.scopes);
+        if (patch.backchannelLogoutUri !== undefined)
+          set.backchannel_logout_uri = patch.backchannelLogoutUri;
+        if (patch.accessTokenFormat !== undefined)
+          set.access_token_format = patch.accessTokenFormat;
+        if (patch.secretEncrypted !== undefined) set.secret_encrypted = patch.secretEncrypted;
+        await db
+          .updateTable('applications')
+          .set(set as never)
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
+      },
+      async delete(instanceId, id) {
+        const r = await db
+          .deleteFrom('applications')
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return Number(r.numDeletedRows) > 0;
+      },
+    },
+
+    keys: {
+      async insert(k) {
+        await db
+          .insertInto('signing_keys')
+          .values({
+            instance_id: k.instanceId,
+            kid: k.kid,
+            alg: k.alg,
+            status: k.status,
+            public_jwk: JSON.stringify(k.publicJwk),
+            private_jwk_encrypted: k.privateJwkEncrypted,
+            created_at: iso(k.createdAt),
+            retire_after: isoOrNull(k.retireAfter),
+          })
+          .execute();
+      },
+      async published(instanceId, at) {
+        const rows = await db
+          .selectFrom('signing_keys')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where((eb) => eb.or([eb('status', '=', 'active'), eb('retire_after', '>', iso(at))]))
+          .orderBy('created_at', 'desc')
+          .orderBy('kid')
+          .execute();
+        return rows.map(toKey);
+      },
+      async list(instanceId) {
+        const rows = await db
+          .selectFrom('signing_keys')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .orderBy('created_at', 'desc')
+          .orderBy('kid')
+          .execute();
+        return rows.map(toKey);
+      },
+      async retire(instanceId, kid, retireAfter) {
+        await db
+          .updateTable('signing_keys')
+          .set({ status: 'retiring', retire_after: iso(retireAfter) })
+          .where('instance_id', '=', instanceId)
+          .where('kid', '=', kid)
+          .execute();
+      },
+      async purgeRetired(instanceId, at) {
+        const r = await db
+          .deleteFrom('signing_keys')
+          .where('instance_id', '=', instanceId)
+          .where('status', '=', 'retiring')
+          .where('retire_after', '<=', iso(at))
+          .executeTakeFirst();
+        return Number(r.numDeletedRows);
+      },
+    },
+
+    oidc: {
+      async upsert(r) {
+        const values = {
+          instance_id: r.instanceId,
+          model: r.model,
+          id: r.id,
+          payload: JSON.stringify(r.payload),
+          grant_id: r.grantId,
+          uid: r.uid,
+          user_code: r.userCode,
+          expires_at: isoOrNull(r.expiresAt),
+          consumed_at: isoOrNull(r.consumedAt),
+        };
+        await db
+          .insertInto('oidc_models')
+          .values(values)
+          .onConflict((oc) =>
+            oc.columns(['instance_id', 'model', 'id']).doUpdateSet({
+              payload: values.payload,
+              grant_id: values.grant_id,
+              uid: values.uid,
+              user_code: values.user_code,
+              expires_at: values.expires_at,
+              consumed_at: values.consumed_at,
+            }),
+          )
+          .execute();
+      },
+      async find(instanceId, model, id) {
+        const r = await db
+          .selectFrom('oidc_models')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('model', '=', model)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toOidc(r) : null;
+      },
+      async findByUid(instanceId, uid) {
+        const r = await db
+          .selectFrom('oidc_models')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('model', '=', 'Session')
+          .where('uid', '=', uid)
+          .executeTakeFirst();
+        return r ? toOidc(r) : null;
+      },
+      async findByUserCode(instanceId, userCode) {
+        const r = await db
+          .selectFrom('oidc_models')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('model', '=', 'DeviceCode')
+          .where('user_code', '=', userCode)
+          .executeTakeFirst();
+        return r ? toOidc(r) : null;
+      },
+      async consume(instanceId, model, id, at) {
+        const rec = await this.find(instanceId, model, id);
+        if (!rec) return;
+        const payload = { ...rec.payload, consumed: Math.floor(at.getTime() / 1000) };
+        await db
+          .updateTable('oidc_models')
+          .set({ consumed_at: iso(at), payload: JSON.stringify(payload) })
+          .where('instance_id', '=', instanceId)
+          .where('model', '=', model)
+          .where('id', '=', id)
+          .execute();
+      },
+      async destroy(instanceId, model, id) {
+        await db
+          .deleteFrom('oidc_models')
+          .where('instance_id', '=', instanceId)
+          .where('model', '=', model)
+          .where('id', '=', id)
+          .execute();
+      },
+      async revokeByGrantId(instanceId, grantId) {
+        await db
+          .deleteFrom('oidc_models')
+          .where('instance_id', '=', instanceId)
+          .where('grant_id', '=', grantId)
+          .execute();
+      },
+      async sweepExpired(at) {
+        const r = await db
+          .deleteFrom('oidc_models')
+          .where('expires_at', '<=', iso(at))
+          .executeTakeFirst();
+        return Number(r.numDeletedRows);
+      },
+    },
+
+    settings: {
+      async get(key) {
+        const r = await db
+          .selectFrom('settings')
+          .select('value')
+          .where('key', '=', key)
+          .executeTakeFirst();
+        return r?.value ?? null;
+      },
+      async set(key, value) {
+        await db
+          .insertInto('settings')
+          .values({ key, value })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+          .execute();
+      },
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Kysely's SqliteDialect over Node's built-in `node:sqlite` (no native addon to build).
+// Kysely expects a better-sqlite3-shaped database; this adapts node:sqlite to it.
+import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+const READER = /^\s*(select|with|pragma|values|explain)\b|\breturning\b/i;
+
+class Statement implements SqliteStatement {
+  readonly reader: boolean;
+  readonly #stmt: StatementSync;
+  constructor(stmt: StatementSync, sqlText: string) {
+    this.#stmt = stmt;
+    this.reader = READER.test(sqlText);
+  }
+  all(parameters: ReadonlyArray<unknown>): unknown[] {
+    return this.#stmt.all(...(parameters as never[]));
+  }
+  run(parameters: ReadonlyArray<unknown>) {
+    const r = this.#stmt.run(...(parameters as never[]));
+    return { changes: r.changes, lastInsertRowid: r.lastInsertRowid };
+  }
+  iterate(parameters: ReadonlyArray<unknown>): IterableIterator<unknown> {
+    return this.#stmt.iterate(...(parameters as never[])) as IterableIterator<unknown>;
+  }
+}
+
+export function openSqlite(path: string): SqliteDatabase {
+  const db = new DatabaseSync(path);
+  db.exec('pragma journal_mode = wal');
+  db.exec('pragma synchronous = normal');
+  db.exec('pragma foreign_keys = on');
+  db.exec('pragma busy_timeout = 5000');
+  const cache = new Map<string, Statement>();
+  return {
+    close: () => db.close(),
+    prepare(sqlText: string) {
+      let s = cache.get(sqlText);
+      if (!s) {
+        s = new Statement(db.prepare(sqlText), sqlText);
+        if (cache.size > 500) cache.clear();
+        cache.set(sqlText, s);
+      }
+      return s;
+    },
+  };
+}

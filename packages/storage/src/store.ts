@@ -1,0 +1,132 @@
+// openStore(url): the Store port on SQLite (default, embedded) or PostgreSQL.
+//   sqlite:PATH | sqlite::memory: | postgres://user@host:port/db[?schema=NAME]
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { AppError, type Repos, type Store } from '@idaas/core';
+import { migrationProvider, type Dialect } from './migrations/index.ts';
+import { makeRepos } from './repos.ts';
+import type { Database } from './schema.ts';
+import { openSqlite } from './sqlite-driver.ts';
+
+/** Which field a unique index protects, for a clear conflict error. */
+const uniqueFields: [RegExp, string][] = [
+  [/users_username|users\.instance_id, users\.username_lower/, 'username'],
+  [/users_email|users\.instance_id, users\.email_lower/, 'email'],
+  [/groups_name|groups\.instance_id, groups\.name_lower/, 'name'],
+  [/applications_client_id|applications\.instance_id, applications\.client_id/, 'client_id'],
+  [/instances_slug|instances\.slug/, 'slug'],
+];
+
+function translate(err: unknown): unknown {
+  const e = err as { code?: string; errcode?: number; message?: string; constraint?: string };
+  const unique = e?.code === '23505' || e?.errcode === 2067 || e?.errcode === 1555;
+  if (!unique) return err;
+  const text = `${e.constraint ?? ''} ${e.message ?? ''}`;
+  const field = uniqueFields.find(([re]) => re.test(text))?.[1] ?? 'id';
+  return new AppError('conflict', `${field}: already exists`, {
+    issues: [{ field, message: 'already exists' }],
+  });
+}
+
+/** Wraps every repo method so that unique violations surface as AppError('conflict'). */
+function guarded(repos: Repos): Repos {
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, repo] of Object.entries(repos)) {
+    const wrapped: Record<string, unknown> = {};
+    for (const [m, fn] of Object.entries(
+      repo as Record<string, (...a: unknown[]) => Promise<unknown>>,
+    )) {
+      wrapped[m] = async (...args: unknown[]) => {
+        try {
+          return await fn.apply(wrapped, args);
+        } catch (err) {
+          throw translate(err);
+        }
+      };
+    }
+    out[name] = wrapped;
+  }
+  return out as unknown as Repos;
+}
+
+export interface OpenedStore extends Store {
+  readonly db: Kysely<Database>;
+}
+
+export function openStore(url: string): OpenedStore {
+  let dialect: Dialect;
+  let db: Kysely<Database>;
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    dialect = 'postgres';
+    const u = new URL(url);
+    const schema = u.searchParams.get('schema');
+    u.searchParams.delete('schema');
+    const pool = new pg.Pool({
+      connectionString: u.toString(),
+      max: Number(u.searchParams.get('pool_max') ?? 10),
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
+    db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else if (url.startsWith('sqlite:')) {
+    dialect = 'sqlite';
+    const path = url.slice('sqlite:'.length);
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(path) }) });
+  } else {
+    throw new AppError(
+      'validation_failed',
+      'DATABASE_URL: must start with sqlite: or postgres://',
+      {
+        issues: [{ field: 'DATABASE_URL', message: 'must start with sqlite: or postgres://' }],
+      },
+    );
+  }
+  const repos = guarded(makeRepos(db));
+  return {
+    dialect,
+    db,
+    repos,
+    transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx)))),
+    async migrate() {
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider(dialect),
+        migrationTableName: 'idaas_migrations',
+        migrationLockTableName: 'idaas_migrations_lock',
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error;
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+/** Creates a PostgreSQL schema (for isolated tests) and returns a URL that uses it. */
+export async function createPgSchema(baseUrl: string, schema: string): Promise<string> {
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: baseUrl, max: 1 }) }),
+  });
+  try {
+    await sql.raw(`create schema if not exists "${schema.replace(/"/g, '')}"`).execute(db);
+  } finally {
+    await db.destroy();
+  }
+  const u = new URL(baseUrl);
+  u.searchParams.set('schema', schema);
+  return u.toString();
+}
+
+export async function dropPgSchema(baseUrl: string, schema: string): Promise<void> {
+  const db = new Kysely<unknown>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: baseUrl, max: 1 }) }),
+  });
+  try {
+    await sql.raw(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`).execute(db);
+  } finally {
+    await db.destroy();
+  }
+}
