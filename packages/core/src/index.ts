@@ -5,3 +5,6 @@ export * from './envelope.ts';
 export * from './password.ts';
 export type * from './domain.ts';
 export type * from './ports.ts';
+export * from './validation.ts';
+export * from './keys.ts';
+export * from './services/index.ts';
