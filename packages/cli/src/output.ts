@@ -1,0 +1,21 @@
+// Shared CLI output: human text or --json, and one-line errors with exit code 2 for bad input.
+import { AppError } from '@idaas/core';
+
+/** Prints a one-line error naming the field; returns the exit code (2 bad input, 1 otherwise). */
+export function fail(e: unknown): number {
+  if (e instanceof AppError) {
+    process.stderr.write(`idaas: ${e.detail}\n`);
+    return e.status < 500 ? 2 : 1;
+  }
+  const err = e as { code?: string; message?: string };
+  if (typeof err?.code === 'string' && err.code.startsWith('ERR_PARSE_ARGS')) {
+    process.stderr.write(`idaas: ${err.message}\n`);
+    return 2;
+  }
+  process.stderr.write(`idaas: ${err?.message ?? String(e)}\n`);
+  return 1;
+}
+
+export function print(json: boolean, data: unknown, human: () => string): void {
+  console.log(json ? JSON.stringify(data, null, 2) : human());
+}

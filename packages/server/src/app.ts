@@ -1,0 +1,111 @@
+// The HTTP edge: one Koa application for every instance.
+//   /healthz /readyz /metrics       operations
+//   /api/v1/...                      admin API (problem+json errors, OpenAPI at /api/v1/openapi.json)
+//   /i/:slug/...                     an instance's OIDC provider and hosted pages
+import Koa from 'koa';
+import { randomUUID } from 'node:crypto';
+import { AppError } from '@idaas/core';
+import type { ServerContext } from './context.ts';
+import { sendProblem } from './http/problem.ts';
+import { routeLabel } from './http/metrics.ts';
+import { securityHeaders } from './http/security.ts';
+import { negotiate } from './i18n.ts';
+import { createOidc, type OidcModule } from './oidc/index.ts';
+import { createApi } from './api/index.ts';
+
+export interface App {
+  koa: Koa;
+  oidc: OidcModule;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function createApp(sctx: ServerContext): App {
+  const { config, logger, metrics, store } = sctx;
+  const koa = new Koa({ proxy: config.trustProxy, keys: config.cookieKeys });
+  const oidc = createOidc(sctx);
+
+  // request id, access log and metrics
+  koa.use(async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const reqId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    ctx.state.reqId = reqId;
+    ctx.set('X-Request-Id', reqId);
+    const slug = /^\/i\/([^/]+)/.exec(ctx.path)?.[1];
+    ctx.state.log = logger.child({ reqId, ...(slug ? { instance: slug } : {}) });
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const status = ctx.res.statusCode || ctx.status;
+      metrics.httpDuration.observe(
+        { method: ctx.method, route: routeLabel(ctx.path), status: String(status) },
+        seconds,
+      );
+      ctx.state.log.info(
+        {
+          method: ctx.method,
+          path: ctx.path,
+          status,
+          ms: Math.round(seconds * 1e4) / 10,
+          ip: ctx.ip,
+        },
+        'request',
+      );
+    }
+  });
+
+  // errors → problem+json (the OIDC provider renders its own OAuth errors)
+  koa.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500)
+        ctx.state.log.error({ err }, 'request failed');
+      sendProblem(
+        ctx,
+        err,
+        negotiate(ctx.query.lang as string | undefined, ctx.get('accept-language')),
+      );
+    }
+  });
+
+  koa.use(securityHeaders({ https: config.publicUrl.startsWith('https://') }));
+
+  koa.use(async (ctx, next) => {
+    if (ctx.path === '/healthz') {
+      ctx.body = { status: 'ok' };
+      return;
+    }
+    if (ctx.path === '/readyz') {
+      try {
+        await store.repos.settings.get('ready-check');
+        ctx.body = { status: 'ready' };
+      } catch {
+        ctx.status = 503;
+        ctx.body = { status: 'unavailable', detail: 'database unreachable' };
+      }
+      return;
+    }
+    if (ctx.path === '/metrics') {
+      ctx.type = metrics.registry.contentType;
+      ctx.body = await metrics.registry.metrics();
+      return;
+    }
+    await next();
+  });
+
+  koa.use(createApi(sctx, oidc.tokens));
+  koa.use(oidc.middleware);
+
+  koa.use(async (ctx) => {
+    if (ctx.path === '/' && ctx.method === 'GET') {
+      ctx.body = { service: 'idaas', api: `${config.publicUrl}/api/v1/openapi.json` };
+      return;
+    }
+    throw new AppError('not_found', `no route for ${ctx.method} ${ctx.path}`);
+  });
+
+  return { koa, oidc };
+}

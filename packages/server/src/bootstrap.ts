@@ -1,0 +1,94 @@
+// First start on an empty store: the operator account, the platform's own admin
+// instance with an `admin` user and the console's client; optionally a `default`
+// instance for trying things. Safe to run on every start and from several processes.
+import { randomBytes } from 'node:crypto';
+import { AppError, PLATFORM_SLUG, type Core, type Instance } from '@idaas/core';
+
+export const ADMIN_USERNAME = 'admin';
+export const CONSOLE_CLIENT_ID = 'idaas-console';
+/** The scope that grants access to the admin API (roles refine it later). */
+export const ADMIN_SCOPE = 'idaas:admin';
+
+export interface BootstrapResult {
+  platform: Instance;
+  defaultInstance: Instance | null;
+  /** Set only when this call created the admin user with a generated password: print it once. */
+  generatedAdminPassword: string | null;
+  created: string[];
+}
+
+async function ensureInstance(
+  core: Core,
+  slug: string,
+  displayName: string,
+  platform: boolean,
+): Promise<{ instance: Instance; created: boolean }> {
+  const existing = await core.instances.find(slug);
+  if (existing) return { instance: existing, created: false };
+  try {
+    return {
+      instance: await core.instances.create({ slug, displayName }, { platform }),
+      created: true,
+    };
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'conflict')
+      return { instance: await core.instances.get(slug), created: false };
+    throw e;
+  }
+}
+
+export async function bootstrap(
+  core: Core,
+  opts: { publicUrl: string; adminPassword: string | null; createDefault: boolean },
+): Promise<BootstrapResult> {
+  const created: string[] = [];
+  await core.instances.ensureOperator();
+  const { instance: platform, created: platformCreated } = await ensureInstance(
+    core,
+    PLATFORM_SLUG,
+    'Platform administration',
+    true,
+  );
+  if (platformCreated) created.push(`instance ${PLATFORM_SLUG}`);
+
+  let generatedAdminPassword: string | null = null;
+  if (!(await core.deps.store.repos.users.getByUsername(platform.id, ADMIN_USERNAME))) {
+    const password = opts.adminPassword ?? randomBytes(18).toString('base64url');
+    try {
+      await core.directory.createUser(platform, {
+        username: ADMIN_USERNAME,
+        password,
+        displayName: 'Platform administrator',
+      });
+      created.push(`user ${ADMIN_USERNAME}`);
+      if (!opts.adminPassword) generatedAdminPassword = password;
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+    }
+  }
+
+  if (!(await core.applications.findByClientId(platform, CONSOLE_CLIENT_ID))) {
+    try {
+      await core.applications.create(platform, {
+        clientId: CONSOLE_CLIENT_ID,
+        name: 'idaas console',
+        public: true,
+        grantTypes: ['authorization_code', 'refresh_token'],
+        redirectUris: [`${opts.publicUrl}/console/callback`],
+        postLogoutRedirectUris: [`${opts.publicUrl}/console/`],
+        scopes: ['openid', 'profile', 'email', 'offline_access', ADMIN_SCOPE],
+      });
+      created.push(`client ${CONSOLE_CLIENT_ID}`);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+    }
+  }
+
+  let defaultInstance: Instance | null = null;
+  if (opts.createDefault) {
+    const r = await ensureInstance(core, 'default', 'Default instance', false);
+    defaultInstance = r.instance;
+    if (r.created) created.push('instance default');
+  }
+  return { platform, defaultInstance, generatedAdminPassword, created };
+}

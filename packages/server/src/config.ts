@@ -1,0 +1,126 @@
+// Configuration: one zod schema parsed at boot from the environment. An error names
+// the variable. Development defaults (a generated key-encryption key) warn loudly.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes, hkdfSync } from 'node:crypto';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { AppError } from '@idaas/core';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every environment variable the server reads, with its default. The README's table mirrors this. */
+export const envSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  DATABASE_URL: z.string().default('sqlite:./data/idaas.db'),
+  REDIS_URL: z.string().optional(),
+  IDAAS_KEK: z.string().optional(),
+  IDAAS_KEK_FILE: z.string().default('./data/dev-kek'),
+  IDAAS_ADMIN_PASSWORD: z.string().min(12).optional(),
+  IDAAS_DEFAULT_INSTANCE: bool.default(false),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  PROVIDER_CACHE_SIZE: z.coerce.number().int().min(1).default(5000),
+  RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  RATE_LIMIT_TOKEN_PER_SECOND: z.coerce.number().int().min(1).default(5000),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  ID_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+  REFRESH_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .default(14 * 86400),
+  NODE_ENV: z.string().default('development'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  databaseUrl: string;
+  redisUrl: string | null;
+  /** 32 bytes, base64. */
+  kek: string;
+  adminPassword: string | null;
+  createDefaultInstance: boolean;
+  trustProxy: boolean;
+  logLevel: string;
+  bodyLimitBytes: number;
+  providerCacheSize: number;
+  rateLimit: { loginPerMinute: number; tokenPerSecond: number };
+  ttl: { accessToken: number; idToken: number; refreshToken: number };
+  /** Keys for signed cookies, derived from the KEK. */
+  cookieKeys: string[];
+  production: boolean;
+  warnings: string[];
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const i = parsed.error.issues[0]!;
+    const field = String(i.path[0] ?? 'environment');
+    throw new AppError('validation_failed', `${field}: ${i.message}`, {
+      issues: [{ field, message: i.message }],
+    });
+  }
+  const e = parsed.data;
+  const production = e.NODE_ENV === 'production';
+  const warnings: string[] = [];
+  let kek = e.IDAAS_KEK;
+  if (!kek) {
+    if (production)
+      throw new AppError('validation_failed', 'IDAAS_KEK: required when NODE_ENV=production', {
+        issues: [{ field: 'IDAAS_KEK', message: 'required in production' }],
+      });
+    if (existsSync(e.IDAAS_KEK_FILE)) kek = readFileSync(e.IDAAS_KEK_FILE, 'utf8').trim();
+    else {
+      kek = randomBytes(32).toString('base64');
+      mkdirSync(dirname(e.IDAAS_KEK_FILE), { recursive: true });
+      writeFileSync(e.IDAAS_KEK_FILE, kek + '\n', { mode: 0o600 });
+    }
+    warnings.push(
+      `IDAAS_KEK is not set: using the development key in ${e.IDAAS_KEK_FILE}. Never do this in production.`,
+    );
+  }
+  if (Buffer.from(kek, 'base64').length !== 32)
+    throw new AppError('validation_failed', 'IDAAS_KEK: must be 32 random bytes, base64-encoded', {
+      issues: [{ field: 'IDAAS_KEK', message: 'must be 32 bytes base64' }],
+    });
+  const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
+  if (production && !publicUrl.startsWith('https://'))
+    warnings.push('PUBLIC_URL is not https: cookies will not be marked Secure.');
+  const cookieKey = Buffer.from(
+    hkdfSync('sha256', Buffer.from(kek, 'base64'), Buffer.alloc(0), 'idaas cookie keys', 32),
+  ).toString('base64url');
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL ?? null,
+    kek,
+    adminPassword: e.IDAAS_ADMIN_PASSWORD ?? null,
+    createDefaultInstance: e.IDAAS_DEFAULT_INSTANCE,
+    trustProxy: e.TRUST_PROXY,
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    providerCacheSize: e.PROVIDER_CACHE_SIZE,
+    rateLimit: {
+      loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MINUTE,
+      tokenPerSecond: e.RATE_LIMIT_TOKEN_PER_SECOND,
+    },
+    ttl: {
+      accessToken: e.ACCESS_TOKEN_TTL_SECONDS,
+      idToken: e.ID_TOKEN_TTL_SECONDS,
+      refreshToken: e.REFRESH_TOKEN_TTL_SECONDS,
+    },
+    cookieKeys: [cookieKey],
+    production,
+    warnings,
+  };
+}

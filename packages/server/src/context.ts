@@ -1,0 +1,31 @@
+import type { Logger } from 'pino';
+import type { Clock, Core, Store } from '@idaas/core';
+import type { Config } from './config.ts';
+import type { Metrics } from './http/metrics.ts';
+import type { RateLimiter } from './http/rate-limit.ts';
+
+/** Everything a request handler may use; built once by the composition root (server.ts). */
+export interface ServerContext {
+  config: Config;
+  clock: Clock;
+  store: Store;
+  core: Core;
+  logger: Logger;
+  metrics: Metrics;
+  limiter: RateLimiter;
+}
+
+/** What a bearer access token stands for, once verified. */
+export interface TokenInfo {
+  instanceSlug: string;
+  clientId: string;
+  /** The end user's id, or null for client-credentials tokens. */
+  sub: string | null;
+  scopes: string[];
+  expiresAt: Date;
+}
+
+/** Verifies access tokens issued by an instance's OIDC provider (implemented in ./oidc). */
+export interface TokenVerifier {
+  verify(instanceSlug: string, token: string): Promise<TokenInfo | null>;
+}

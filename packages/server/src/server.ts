@@ -1,0 +1,122 @@
+// The composition root: the only place that picks concrete implementations.
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+import {
+  argon2Hasher,
+  createCore,
+  KeyEncryptionKey,
+  systemClock,
+  type Clock,
+  type PasswordHasher,
+} from '@idaas/core';
+import { openStore, type OpenedStore } from '@idaas/storage';
+import { createApp, type App } from './app.ts';
+import { bootstrap, type BootstrapResult } from './bootstrap.ts';
+import type { Config } from './config.ts';
+import type { ServerContext } from './context.ts';
+import { createMetrics } from './http/metrics.ts';
+import { memoryRateLimiter, redisRateLimiter } from './http/rate-limit.ts';
+
+export interface RunningServer {
+  url: string;
+  sctx: ServerContext;
+  app: App;
+  boot: BootstrapResult;
+  http: Server;
+  close(): Promise<void>;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    base: { service: 'idaas' },
+    redact: {
+      paths: [
+        'req.headers.authorization',
+        'req.headers.cookie',
+        '*.password',
+        '*.client_secret',
+        '*.clientSecret',
+        '*.token',
+        '*.access_token',
+        '*.refresh_token',
+      ],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/** Opens the store, migrates, bootstraps, builds the context. No listening yet. */
+export async function buildContext(
+  config: Config,
+  opts: { clock?: Clock; logger?: Logger; hasher?: PasswordHasher; store?: OpenedStore } = {},
+): Promise<{ sctx: ServerContext; boot: BootstrapResult }> {
+  const clock = opts.clock ?? systemClock;
+  const logger = opts.logger ?? createLogger(config.logLevel);
+  for (const w of config.warnings) logger.warn(w);
+  const store = opts.store ?? openStore(config.databaseUrl);
+  const applied = await store.migrate();
+  if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
+  const core = createCore({
+    store,
+    clock,
+    kek: KeyEncryptionKey.fromBase64(config.kek),
+    hasher: opts.hasher ?? argon2Hasher(),
+    keyOverlapSeconds: Math.max(config.ttl.accessToken, config.ttl.idToken) + 300,
+  });
+  const boot = await bootstrap(core, {
+    publicUrl: config.publicUrl,
+    adminPassword: config.adminPassword,
+    createDefault: config.createDefaultInstance,
+  });
+  const limiter = config.redisUrl
+    ? redisRateLimiter(config.redisUrl, clock)
+    : memoryRateLimiter(clock);
+  const sctx: ServerContext = {
+    config,
+    clock,
+    store,
+    core,
+    logger,
+    metrics: createMetrics({ defaultMetrics: true }),
+    limiter,
+  };
+  return { sctx, boot };
+}
+
+export async function startServer(
+  config: Config,
+  opts: Parameters<typeof buildContext>[1] = {},
+): Promise<RunningServer> {
+  const { sctx, boot } = await buildContext(config, opts);
+  const app = createApp(sctx);
+  const http = createHttpServer(app.koa.callback());
+  http.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(config.port, config.host, () => resolve());
+  });
+  const port = (http.address() as AddressInfo).port;
+  const sweep = setInterval(() => {
+    sctx.store.repos.oidc
+      .sweepExpired(sctx.clock.now())
+      .catch((err) => sctx.logger.warn({ err }, 'expiry sweep failed'));
+  }, 60_000);
+  sweep.unref();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    sctx,
+    app,
+    boot,
+    http,
+    async close() {
+      clearInterval(sweep);
+      http.closeAllConnections();
+      await new Promise<void>((r) => http.close(() => r()));
+      await app.oidc.close();
+      await sctx.limiter.close();
+      await sctx.store.close();
+    },
+  };
+}
