@@ -1,0 +1,24 @@
+// @idaas/agreement: the service agreement as code. Pure: no I/O, no clock reads.
+export * from './vocabulary.ts';
+export * from './clauses.ts';
+export * from './model.ts';
+export * from './time.ts';
+export { dueAt } from './delay.ts';
+export * from './validate.ts';
+export * from './catalog.ts';
+export * from './engine.ts';
+export * from './simulate.ts';
+export * from './scenario.ts';
+export * from './format.ts';
+export * from './explain.ts';
+export * from './money.ts';
+export * from './orders.ts';
+export * from './late-fee.ts';
+export * from './settlement.ts';
+export * from './resource-packages.ts';
+export * from './termination.ts';
+export * from './vouchers.ts';
+export * from './liability.ts';
+export * from './notices.ts';
+export * from './sla.ts';
+export * from './retention.ts';
