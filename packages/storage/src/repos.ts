@@ -634,6 +634,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
           .selectAll()
           .where('instance_id', '=', instanceId)
           .where((eb) => eb.or([eb('status', '=', 'active'), eb('retire_after', '>', iso(at))]))
+          .orderBy('status') // 'active' before 'retiring': the provider signs with the first key
           .orderBy('created_at', 'desc')
           .orderBy('kid')
           .execute();

@@ -34,6 +34,10 @@ export function openSqlite(path: string): SqliteDatabase {
   return {
     close: () => db.close(),
     prepare(sqlText: string) {
+      // Write transactions take the write lock at BEGIN: a deferred transaction that
+      // reads and then writes fails at once with SQLITE_BUSY when another process
+      // wrote meanwhile, instead of waiting (and it makes migrations race-free).
+      if (sqlText === 'begin') sqlText = 'begin immediate';
       let s = cache.get(sqlText);
       if (!s) {
         s = new Statement(db.prepare(sqlText), sqlText);
