@@ -180,6 +180,8 @@ export function validateCatalog(policies: readonly Policy[]): void {
     if (keys.has(k))
       throw new PolicyError(`${p.id}: two policies for variant ${p.variant ?? '(none)'}`);
     keys.add(k);
+  }
+  for (const p of policies) {
     const siblings = policies.filter((q) => q.id === p.id);
     if (siblings.length > 1 && !p.variantRequired) {
       throw new PolicyError(
