@@ -41,7 +41,11 @@ const rows: Row[] = [
     name: 'arrears, suspension after 24 h, termination 168 h after suspension, payment refused after',
     policy: 'P1',
     clauses: ['P1', 'G6.4', 'G9.2'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-14T10:00:00+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-14T10:00:00+08:00', 'payment'],
+    ],
     until: '2026-04-01T00:00:00+08:00',
     timeline: [
       `${A} P1 `,
@@ -70,7 +74,11 @@ const rows: Row[] = [
     name: 'paid while restricted: active again, release timer cancelled',
     policy: 'P2',
     clauses: ['P2'],
-    events: [open(), ['2026-03-05T23:30:00+08:00', 'arrears'], ['2026-04-03T23:59:59+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T23:30:00+08:00', 'arrears'],
+      ['2026-04-03T23:59:59+08:00', 'payment'],
+    ],
     until: '2026-05-01T00:00:00+08:00',
     timeline: [
       `${A} P2 `,
@@ -119,9 +127,15 @@ const rows: Row[] = [
     policy: 'P5',
     variant: 'subscription',
     clauses: ['P5', 'G3.2.1'],
-    events: [['2026-03-01T10:00:00+08:00', 'order-created'], ['2026-03-04T10:00:00+08:00', 'order-paid']],
+    events: [
+      ['2026-03-01T10:00:00+08:00', 'order-created'],
+      ['2026-03-04T10:00:00+08:00', 'order-paid'],
+    ],
     until: END,
-    timeline: ['2026-03-01T02:00:00.000Z pending-payment order-created G3.2.1 ', '2026-03-04T02:00:00.000Z void timer P5 '],
+    timeline: [
+      '2026-03-01T02:00:00.000Z pending-payment order-created G3.2.1 ',
+      '2026-03-04T02:00:00.000Z void timer P5 ',
+    ],
     final: 'void',
     ignored: ['order-paid@2026-03-04T02:00:00.000Z'],
   },
@@ -188,7 +202,10 @@ const rows: Row[] = [
     clauses: ['P6', 'G3.2.1'],
     events: [['2026-03-01T10:00:00+08:00', 'order-created']],
     until: END,
-    timeline: ['2026-03-01T02:00:00.000Z pending-payment order-created G3.2.1 ', '2026-03-04T02:00:00.000Z void timer P6 '],
+    timeline: [
+      '2026-03-01T02:00:00.000Z pending-payment order-created G3.2.1 ',
+      '2026-03-04T02:00:00.000Z void timer P6 ',
+    ],
     final: 'void',
   },
   {
@@ -253,7 +270,11 @@ const rows: Row[] = [
     name: 'suspended after 24 h; terminated 7 days after the first arrears',
     policy: 'P11',
     clauses: ['P11'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-07T10:00:00+08:00', 'arrears']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-07T10:00:00+08:00', 'arrears'],
+    ],
     until: END,
     timeline: [
       `${A} P11 `,
@@ -320,7 +341,11 @@ const rows: Row[] = [
     policy: 'P14',
     variant: 'postpaid',
     clauses: ['P14'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-25T10:00:00+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-25T10:00:00+08:00', 'payment'],
+    ],
     until: END,
     timeline: [
       `${A} P14 `,
@@ -333,7 +358,11 @@ const rows: Row[] = [
     name: 'suspended within 24 h; queued jobs released 360 h after the suspension; payment still resumes',
     policy: 'P15',
     clauses: ['P15'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-25T10:00:00+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-25T10:00:00+08:00', 'payment'],
+    ],
     until: END,
     timeline: [
       `${A} P15 `,
@@ -449,7 +478,11 @@ const rows: Row[] = [
     clauses: ['P23'],
     events: [...ordered(), [END, 'expire'], ['2026-09-01T10:00:00+08:00', 'renew']],
     until: '2026-10-01T00:00:00+08:00',
-    timeline: [...ORDER, `2026-03-31T16:00:00.000Z suspended expire P23 ${FROZEN}`, '2026-09-01T02:00:00.000Z active renew P23 '],
+    timeline: [
+      ...ORDER,
+      `2026-03-31T16:00:00.000Z suspended expire P23 ${FROZEN}`,
+      '2026-09-01T02:00:00.000Z active renew P23 ',
+    ],
     final: 'active',
   },
   {
@@ -472,7 +505,11 @@ const rows: Row[] = [
     policy: 'P24',
     variant: 'postpaid',
     clauses: ['P24'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-05T20:00:00+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-05T20:00:00+08:00', 'payment'],
+    ],
     until: END,
     timeline: [
       `${A} P24 `,
@@ -500,7 +537,11 @@ const rows: Row[] = [
     policy: 'P25',
     variant: 'cloud',
     clauses: ['P25', 'G9.1.4'],
-    events: [...ordered(), ['2026-03-03T10:00:00+08:00', 'quota-exhausted'], ['2026-03-05T10:00:00+08:00', 'arrears']],
+    events: [
+      ...ordered(),
+      ['2026-03-03T10:00:00+08:00', 'quota-exhausted'],
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+    ],
     until: END,
     timeline: [
       ...ORDER,
@@ -524,7 +565,11 @@ const rows: Row[] = [
     name: 'kept and billed 7 natural days after the expiry day; released at 00:00 of day 8',
     policy: 'P27',
     clauses: ['P27'],
-    events: [...ordered(), ['2026-03-31T23:59:00+08:00', 'expire'], ['2026-04-08T00:00:00+08:00', 'renew']],
+    events: [
+      ...ordered(),
+      ['2026-03-31T23:59:00+08:00', 'expire'],
+      ['2026-04-08T00:00:00+08:00', 'renew'],
+    ],
     until: '2026-05-01T00:00:00+08:00',
     timeline: [
       ...ORDER,
@@ -538,7 +583,11 @@ const rows: Row[] = [
     name: 'renewed on natural day 7 (23:59:59): resumes',
     policy: 'P27',
     clauses: ['P27'],
-    events: [...ordered(), ['2026-03-31T00:00:00+08:00', 'expire'], ['2026-04-07T23:59:59+08:00', 'renew']],
+    events: [
+      ...ordered(),
+      ['2026-03-31T00:00:00+08:00', 'expire'],
+      ['2026-04-07T23:59:59+08:00', 'renew'],
+    ],
     until: '2026-05-01T00:00:00+08:00',
     timeline: [
       ...ORDER,
@@ -621,7 +670,10 @@ const rows: Row[] = [
     name: 'reminders 7/3/1 days before the term end, suspended at expiry, released 360 h later',
     policy: 'ID1',
     clauses: ['ID1', 'G3.2.2', 'ID3', 'G6.4', 'G6.5'],
-    events: [['2026-03-01T10:00:00+08:00', 'order-paid', END], [END, 'expire']],
+    events: [
+      ['2026-03-01T10:00:00+08:00', 'order-paid', END],
+      [END, 'expire'],
+    ],
     until: '2026-05-01T00:00:00+08:00',
     timeline: [
       '2026-03-01T02:00:00.000Z active order-paid G9.1.1 ',
@@ -679,7 +731,11 @@ const rows: Row[] = [
     name: 'paid during suspension: resumes',
     policy: 'ID2',
     clauses: ['ID2'],
-    events: [open(), ['2026-03-05T10:00:00+08:00', 'arrears'], ['2026-03-20T10:00:00+08:00', 'payment']],
+    events: [
+      open(),
+      ['2026-03-05T10:00:00+08:00', 'arrears'],
+      ['2026-03-20T10:00:00+08:00', 'payment'],
+    ],
     until: END,
     timeline: [
       `${A} ID2 `,
@@ -700,13 +756,19 @@ for (const row of rows) {
       type,
       ...(termEnd ? { termEnd: instant(termEnd) } : {}),
     }));
-    const out = toOutput({ policy: found.policy, events, until: instant(row.until) }, simulate(found.policy, events, instant(row.until)));
+    const out = toOutput(
+      { policy: found.policy, events, until: instant(row.until) },
+      simulate(found.policy, events, instant(row.until)),
+    );
     assert.deepEqual(
       out.timeline.map((e) => `${e.at} ${e.state} ${e.cause} ${e.clause} ${e.effects.join(',')}`),
       row.timeline,
     );
     assert.equal(out.final, row.final);
-    assert.deepEqual((out.ignored ?? []).map((i) => `${i.type}@${i.at}`), row.ignored ?? []);
+    assert.deepEqual(
+      (out.ignored ?? []).map((i) => `${i.type}@${i.at}`),
+      row.ignored ?? [],
+    );
   });
 }
 
@@ -718,5 +780,8 @@ test('every lifecycle policy in the catalog has at least one scenario here', () 
       return policyKey(f.policy);
     }),
   );
-  assert.deepEqual(CATALOG.map(policyKey).filter((k) => !covered.has(k)), []);
+  assert.deepEqual(
+    CATALOG.map(policyKey).filter((k) => !covered.has(k)),
+    [],
+  );
 });

@@ -14,7 +14,8 @@ test('G3.4: 0.05 % per full day overdue, simple; table', () => {
     ['333.33', 3, '0.50'], // rounded once: 0.499995; per-day rounding would give 0.51
     ['0.01', 1000, '0.01'],
   ];
-  for (const [amount, days, fee] of rows) assert.equal(lateFeeForDays(amount, days).toFixed(2), fee, `${amount} × ${days}`);
+  for (const [amount, days, fee] of rows)
+    assert.equal(lateFeeForDays(amount, days).toFixed(2), fee, `${amount} × ${days}`);
 });
 
 test('G3.4: full days: 23:59:59.999 overdue is 0 days; exactly 24 h is 1', () => {

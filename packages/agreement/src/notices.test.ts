@@ -12,7 +12,12 @@ test('G11.3: electronic notices are delivered when sent; paper on natural day 5 
     ['paper', '2028-02-26T09:00:00+08:00', '2028-03-01T16:00:00.000Z'], // Feb 26 → Mar 2 (2028 has Feb 29)
     ['paper', '2026-03-01T20:00:00Z', '2026-03-06T16:00:00.000Z'], // 20:00Z is Mar 2 in Shanghai
   ];
-  for (const [channel, sentAt, want] of rows) assert.equal(iso(deliveredAt({ channel, sentAt: instant(sentAt) })), want, `${channel} ${sentAt}`);
+  for (const [channel, sentAt, want] of rows)
+    assert.equal(
+      iso(deliveredAt({ channel, sentAt: instant(sentAt) })),
+      want,
+      `${channel} ${sentAt}`,
+    );
 });
 
 test('G11.4: stale contact details do not prevent delivery', () => {

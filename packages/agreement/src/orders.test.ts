@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { orderHoldDays, orderPayableAt, orderVoidAt, reminderInstants, renewalDeadline, renewalInTime } from './orders.ts';
+import {
+  orderHoldDays,
+  orderPayableAt,
+  orderVoidAt,
+  reminderInstants,
+  renewalDeadline,
+  renewalInTime,
+} from './orders.ts';
 import { instant, iso } from './time.ts';
 
 const created = instant('2026-02-26T10:00:00+08:00');

@@ -6,16 +6,26 @@ import { instant, iso } from './time.ts';
 test('G3.3 P9 P20 P22 P31: hourly settlement covers the previous clock hour [start, end)', () => {
   for (const at of ['2026-03-01T10:00:00+08:00', '2026-03-01T10:59:59.999+08:00']) {
     const w = settlementWindow(instant(at));
-    assert.deepEqual([iso(w.start), iso(w.end)], ['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z'], at);
+    assert.deepEqual(
+      [iso(w.start), iso(w.end)],
+      ['2026-03-01T01:00:00.000Z', '2026-03-01T02:00:00.000Z'],
+      at,
+    );
   }
   // Across midnight and a month end.
   const w = settlementWindow(instant('2026-03-01T00:30:00+08:00'));
-  assert.deepEqual([iso(w.start), iso(w.end)], ['2026-02-28T15:00:00.000Z', '2026-02-28T16:00:00.000Z']);
+  assert.deepEqual(
+    [iso(w.start), iso(w.end)],
+    ['2026-02-28T15:00:00.000Z', '2026-02-28T16:00:00.000Z'],
+  );
 });
 
 test('G3.3: clock hours of the zone (Kathmandu +05:45), not of UTC', () => {
   const w = settlementWindow(instant('2026-03-01T10:20:00+05:45'), 'Asia/Kathmandu');
-  assert.deepEqual([iso(w.start), iso(w.end)], ['2026-03-01T03:15:00.000Z', '2026-03-01T04:15:00.000Z']);
+  assert.deepEqual(
+    [iso(w.start), iso(w.end)],
+    ['2026-03-01T03:15:00.000Z', '2026-03-01T04:15:00.000Z'],
+  );
 });
 
 test('G3.3 ID2: amount = Σ usage × unit price, rounded half up once', () => {
