@@ -1,0 +1,157 @@
+// One oidc-provider Provider per instance. Everything per-instance lives in the
+// configuration built here; the functions it references are shared module-level or
+// tiny closures, so a cached provider stays small.
+import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Instance } from '@idaas/core';
+import type { ServerContext } from '../context.ts';
+import { ADMIN_SCOPE } from '../bootstrap.ts';
+import { adapterFor } from './adapter.ts';
+import { CLAIMS, findAccountFor } from './account.ts';
+import {
+  logoutSource,
+  postLogoutSuccessSource,
+  renderProviderError,
+  successSource,
+  userCodeConfirmSource,
+  userCodeInputSource,
+} from './views.ts';
+
+export const OIDC_SCOPES = ['openid', 'offline_access', 'profile', 'email', 'phone', 'groups'];
+
+export function issuerOf(publicUrl: string, slug: string): string {
+  return `${publicUrl}/i/${slug}`;
+}
+
+/** The admin API as a resource server (RFC 8707 resource indicator). */
+export function adminResource(publicUrl: string): string {
+  return `${publicUrl}/api/v1`;
+}
+
+const ACCESS_TOKEN_FORMAT = 'urn:idaas:access_token_format';
+
+function clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
+  return (client.redirectUris ?? []).some((u) => {
+    try {
+      return new URL(u).origin === origin;
+    } catch {
+      return false;
+    }
+  });
+}
+
+export interface BuiltProvider {
+  provider: Provider;
+  /** Public JWKS, for verifying JWT access tokens without the provider. */
+  publicJwks: { keys: Record<string, unknown>[] };
+}
+
+export async function buildProvider(
+  sctx: ServerContext,
+  instance: Instance,
+): Promise<BuiltProvider> {
+  const { config } = sctx;
+  const issuer = issuerOf(config.publicUrl, instance.slug);
+  const mount = `/i/${instance.slug}`;
+  const keys = await sctx.core.signingKeys.privateJwks(instance);
+  const publicJwks = {
+    keys: (await sctx.core.signingKeys.published(instance)).map((k) => ({
+      ...k.publicJwk,
+      kid: k.kid,
+      alg: k.alg,
+      use: 'sig',
+    })),
+  };
+  const admin = adminResource(config.publicUrl);
+  const scopes = instance.platform ? [...OIDC_SCOPES, ADMIN_SCOPE] : OIDC_SCOPES;
+  const cookie = { path: mount, httpOnly: true, sameSite: 'lax' as const, signed: true };
+
+  const configuration: Configuration = {
+    adapter: adapterFor(sctx, instance),
+    findAccount: findAccountFor(sctx, instance),
+    jwks: { keys: keys as never },
+    cookies: {
+      keys: config.cookieKeys,
+      long: cookie,
+      short: cookie,
+    },
+    claims: CLAIMS,
+    scopes,
+    conformIdTokenClaims: false,
+    clientBasedCORS: clientBasedCORS as never,
+    extraClientMetadata: { properties: [ACCESS_TOKEN_FORMAT] },
+    pkce: {
+      // S256 only (the default method list); required for public clients.
+      required: (_ctx, client) => client.clientAuthMethod === 'none',
+    },
+    interactions: { url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
+    rotateRefreshToken: true,
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      ClientCredentials: config.ttl.accessToken,
+      IdToken: config.ttl.idToken,
+      RefreshToken: config.ttl.refreshToken,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      Interaction: 3600,
+      Session: 14 * 86400,
+      Grant: config.ttl.refreshToken,
+      PushedAuthorizationRequest: 60,
+    },
+    renderError: renderProviderError,
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: {
+        enabled: true,
+        // a client may introspect only its own tokens (and not at all when public)
+        allowedPolicy: async (_ctx, client, token) =>
+          client.clientAuthMethod !== 'none' && token.clientId === client.clientId,
+      },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      deviceFlow: {
+        enabled: true,
+        charset: 'base-20',
+        mask: '****-****',
+        userCodeInputSource,
+        userCodeConfirmSource,
+        successSource,
+      },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      backchannelLogout: { enabled: true },
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async (_ctx, _client, oneOf) => oneOf,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async (_ctx: KoaContextWithOIDC, indicator, client) => {
+          const format = client.metadata()[ACCESS_TOKEN_FORMAT] === 'jwt' ? 'jwt' : 'opaque';
+          let url: URL;
+          try {
+            url = new URL(indicator);
+          } catch {
+            throw new errors.InvalidTarget();
+          }
+          if (!/^https?:$/.test(url.protocol) || url.hash) throw new errors.InvalidTarget();
+          const isAdmin = indicator === admin;
+          if (isAdmin && !instance.platform) throw new errors.InvalidTarget();
+          // scopes a resource server accepts: the client's non-OpenID scopes
+          const own = (client.scope ?? '')
+            .split(' ')
+            .filter((s) => s && !OIDC_SCOPES.includes(s) && (isAdmin || s !== ADMIN_SCOPE));
+          return {
+            scope: isAdmin ? ADMIN_SCOPE : own.join(' '),
+            audience: indicator,
+            accessTokenTTL: config.ttl.accessToken,
+            accessTokenFormat: format,
+            ...(format === 'jwt' ? { jwt: { sign: { alg: 'ES256' as const } } } : {}),
+          };
+        },
+      },
+    },
+  };
+
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = config.trustProxy;
+  return { provider, publicJwks };
+}
