@@ -54,7 +54,7 @@ const cases: [string, (p: Record<string, unknown> & Policy) => void, RegExp][] =
   ],
   [
     'unknown effect',
-    (p) => ((p.timers[0] as { effects: string[] }).effects = ['explode']),
+    (p) => ((p.timers[0] as unknown as { effects: string[] }).effects = ['explode']),
     /^P1\.timers\[0\]\.effects\[0\]: /,
   ],
   [
@@ -114,7 +114,7 @@ const cases: [string, (p: Record<string, unknown> & Policy) => void, RegExp][] =
   ],
   [
     'term end recorded by an arrears',
-    (p) => ((p.transitions[1] as { record: string[] }).record = ['term-end']),
+    (p) => ((p.transitions[1] as unknown as { record: string[] }).record = ['term-end']),
     /P1\.transitions\[1\]\.record: "term-end" comes from an order-paid or renew/,
   ],
   [
