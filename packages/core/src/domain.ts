@@ -29,7 +29,7 @@ export interface Instance {
   displayName: string;
   region: string;
   state: InstanceState;
-  /** The instance's data key, wrapped by the platform KEK; null once destroyed (released). */
+  /** The instance's data key wrapped by the platform KEK, as kept in the key vault (never in the store); null once destroyed. */
   dataKeyWrapped: string | null;
   /** True for the platform's own admin instance (console and API sign-in). */
   platform: boolean;

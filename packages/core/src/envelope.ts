@@ -4,7 +4,7 @@
 // encrypted under its data key. Destroying the wrapped data key at release makes
 // every copy of the instance's encrypted data, backups included, unreadable.
 // AES-256-GCM from node:crypto; the format is `v1.<iv>.<tag>.<ciphertext>` (base64url).
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { AppError } from './errors.ts';
 
 const VERSION = 'v1';
@@ -62,13 +62,24 @@ export class KeyEncryptionKey {
   }
 }
 
-/** An instance's data key: encrypts that instance's secrets, bound to the instance id. */
+/** An instance's data key: encrypts that instance's secrets and personal data, bound to the instance id. */
 export class DataKey {
   readonly #key: Buffer;
+  readonly #lookupKey: Buffer;
   readonly instanceId: string;
   constructor(key: Buffer, instanceId: string) {
     this.#key = key;
+    this.#lookupKey = Buffer.from(
+      hkdfSync('sha256', key, Buffer.alloc(0), `idaas lookup ${instanceId}`, 32),
+    );
     this.instanceId = instanceId;
+  }
+  /**
+   * A blind index: a keyed hash (HMAC-SHA256) of `value` for exact-match lookups and
+   * uniqueness of encrypted fields (username, email). Worthless once the key is destroyed.
+   */
+  lookup(purpose: string, value: string): string {
+    return createHmac('sha256', this.#lookupKey).update(`${purpose}\0${value}`).digest('base64url');
   }
   /** `purpose` is bound as associated data, so a ciphertext cannot be moved to another field. */
   encrypt(plaintext: string, purpose: string): string {

@@ -135,10 +135,22 @@ export interface Repos {
   settings: SettingsRepo;
 }
 
+/**
+ * Where wrapped instance data keys live: apart from the store and its backups, so that
+ * destroying a key (release, ID3/G6.4) makes every backup of the instance unreadable.
+ */
+export interface KeyVault {
+  put(instanceId: string, wrapped: string): Promise<void>;
+  get(instanceId: string): Promise<string | null>;
+  /** Irreversibly removes the key; true if there was one. */
+  destroy(instanceId: string): Promise<boolean>;
+}
+
 /** The storage port. `repos` run outside a transaction; `transaction` makes all-or-nothing writes. */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
   readonly repos: Repos;
+  readonly vault: KeyVault;
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
   /** Applies pending migrations under a lock (safe with several processes starting at once). */
   migrate(): Promise<string[]>;

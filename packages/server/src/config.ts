@@ -16,6 +16,7 @@ export const envSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   DATABASE_URL: z.string().default('sqlite:./data/idaas.db'),
+  KEY_VAULT_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
   IDAAS_KEK: z.string().optional(),
   IDAAS_KEK_FILE: z.string().default('./data/dev-kek'),
@@ -42,6 +43,8 @@ export interface Config {
   host: string;
   publicUrl: string;
   databaseUrl: string;
+  /** Where wrapped instance data keys live, apart from the store; null = beside it (see defaultVaultUrl). */
+  keyVaultUrl: string | null;
   redisUrl: string | null;
   /** 32 bytes, base64. */
   kek: string;
@@ -91,6 +94,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new AppError('validation_failed', 'IDAAS_KEK: must be 32 random bytes, base64-encoded', {
       issues: [{ field: 'IDAAS_KEK', message: 'must be 32 bytes base64' }],
     });
+  if (production && !e.KEY_VAULT_URL && !e.DATABASE_URL.startsWith('sqlite:'))
+    warnings.push(
+      'KEY_VAULT_URL is not set: instance data keys are kept in a schema of the main database, so its backups hold them too. Point KEY_VAULT_URL at a database backed up separately.',
+    );
   const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
   if (production && !publicUrl.startsWith('https://'))
     warnings.push('PUBLIC_URL is not https: cookies will not be marked Secure.');
@@ -102,6 +109,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     publicUrl,
     databaseUrl: e.DATABASE_URL,
+    keyVaultUrl: e.KEY_VAULT_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     kek,
     adminPassword: e.IDAAS_ADMIN_PASSWORD ?? null,

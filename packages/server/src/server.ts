@@ -55,13 +55,16 @@ export async function buildContext(
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   for (const w of config.warnings) logger.warn(w);
-  const store = opts.store ?? openStore(config.databaseUrl);
+  const kek = KeyEncryptionKey.fromBase64(config.kek);
+  const store =
+    opts.store ??
+    openStore(config.databaseUrl, { kek, vaultUrl: config.keyVaultUrl ?? undefined, clock });
   const applied = await store.migrate();
   if (applied.length) logger.info({ migrations: applied }, 'migrations applied');
   const core = createCore({
     store,
     clock,
-    kek: KeyEncryptionKey.fromBase64(config.kek),
+    kek,
     hasher: opts.hasher ?? argon2Hasher(),
     keyOverlapSeconds: Math.max(config.ttl.accessToken, config.ttl.idToken) + 300,
   });

@@ -1,7 +1,7 @@
 // Test support: a real server on 127.0.0.1 over a fresh store of the given kind.
 import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { argon2Hasher, type Clock } from '@idaas/core';
+import { argon2Hasher, KeyEncryptionKey, type Clock } from '@idaas/core';
 import { freshDatabaseUrl, openStore, type StoreKind } from '@idaas/storage';
 import { loadConfig } from './config.ts';
 import { startServer, createLogger, type RunningServer } from './server.ts';
@@ -44,7 +44,7 @@ export async function startTestServer(
     ...(process.env.TEST_REDIS_URL && !opts.env?.REDIS_URL ? {} : {}),
     ...opts.env,
   });
-  const store = openStore(databaseUrl);
+  const store = openStore(databaseUrl, { kek: KeyEncryptionKey.fromBase64(kek) });
   const server = await startServer(config, {
     store,
     logger: createLogger(config.logLevel),

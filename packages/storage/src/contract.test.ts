@@ -2,21 +2,32 @@
 // TEST_DATABASE_URL is set. Every behaviour of the Store port that callers rely on.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { AppError, ManualClock, newId, type Instance, type Store, type User } from '@idaas/core';
+import {
+  AppError,
+  ManualClock,
+  newId,
+  type Instance,
+  type KeyEncryptionKey,
+  type Store,
+  type User,
+} from '@idaas/core';
 import { availableStoreKinds, freshStore, type TestStore } from './testing.ts';
 
 const clock = new ManualClock('2026-03-01T00:00:00Z');
 
+let kek: KeyEncryptionKey;
+
 function instance(accountId: string, slug: string): Instance {
   const at = clock.now();
+  const id = newId(clock);
   return {
-    id: newId(clock),
+    id,
     accountId,
     slug,
     displayName: slug.toUpperCase(),
     region: 'cn-shanghai',
     state: 'active',
-    dataKeyWrapped: 'wrapped',
+    dataKeyWrapped: kek.newDataKey(id).wrapped,
     platform: false,
     configVersion: 1,
     createdAt: at,
@@ -51,6 +62,7 @@ for (const kind of availableStoreKinds()) {
     before(async () => {
       t = await freshStore(kind);
       store = t.store;
+      kek = t.kek;
       const acc = {
         id: newId(clock),
         kind: 'customer' as const,
@@ -341,6 +353,53 @@ for (const kind of availableStoreKinds()) {
       const u2 = user(a.id, 'tx-two');
       await store.transaction(async (tx) => tx.users.insert(u2));
       assert.ok(await store.repos.users.get(a.id, u2.id));
+    });
+
+    test('personal data is encrypted at rest; the data key lives in the vault, not the store', async () => {
+      const u = user(a.id, 'Secretive', 'secret.person@x.test');
+      u.displayName = 'Secret Person';
+      u.phone = '+8613800000001';
+      await store.repos.users.insert(u);
+      const raw = await t.store.db
+        .selectFrom('users')
+        .selectAll()
+        .where('id', '=', u.id)
+        .executeTakeFirstOrThrow();
+      const text = JSON.stringify(raw);
+      for (const s of ['Secretive', 'secretive', 'secret.person', 'Secret Person', '8613800000001'])
+        assert.ok(!text.includes(s), `${s} is not stored in clear`);
+      assert.deepEqual(await store.repos.users.get(a.id, u.id), u);
+      assert.equal(
+        (await store.repos.users.list(a.id, { limit: 5, q: 'secret.PERSON' })).items[0]?.id,
+        u.id,
+      );
+      const instRow = await t.store.db
+        .selectFrom('instances')
+        .selectAll()
+        .where('id', '=', a.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(
+        !JSON.stringify(instRow).includes(a.dataKeyWrapped!),
+        'the wrapped key is not in the store',
+      );
+      assert.equal(await store.vault.get(a.id), a.dataKeyWrapped);
+    });
+
+    test('a destroyed data key makes the instance personal data unreadable', async () => {
+      const c = instance(a.accountId, 'gamma');
+      await store.repos.instances.insert(c);
+      const u = user(c.id, 'doomed', 'doomed@x.test');
+      await store.repos.users.insert(u);
+      assert.equal(await store.vault.destroy(c.id), true);
+      assert.equal((await store.repos.instances.get(c.id))?.dataKeyWrapped, null);
+      await assert.rejects(
+        store.repos.users.get(c.id, u.id),
+        (e: unknown) => e instanceof AppError && e.code === 'instance_unavailable',
+      );
+      await assert.rejects(
+        store.repos.users.getByUsername(c.id, 'doomed'),
+        (e: unknown) => e instanceof AppError && e.code === 'instance_unavailable',
+      );
     });
 
     test('settings', async () => {

@@ -1,4 +1,11 @@
-export { openStore, createPgSchema, dropPgSchema, type OpenedStore } from './store.ts';
+export {
+  openStore,
+  createPgSchema,
+  dropPgSchema,
+  type OpenedStore,
+  type StoreOptions,
+} from './store.ts';
+export { defaultVaultUrl } from './vault.ts';
 export { migrationNames } from './migrations/index.ts';
 export type { Database } from './schema.ts';
 export {

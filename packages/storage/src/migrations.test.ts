@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Migrator } from 'kysely/migration';
+import type { KeyEncryptionKey } from '@idaas/core';
 import { migrationNames, migrationProvider } from './migrations/index.ts';
 import { availableStoreKinds, freshDatabaseUrl, freshStore } from './testing.ts';
 import { execFile } from 'node:child_process';
@@ -13,10 +14,13 @@ import { promisify } from 'node:util';
 const execFileP = promisify(execFile);
 const cli = new URL('../../cli/bin/idaas.mjs', import.meta.url).pathname;
 
-const fixtures: Record<string, () => Promise<{ rows: Record<string, Record<string, unknown>[]> }>> =
-  {
-    '0001_init': () => import('./migrations/fixtures/0001_init.ts'),
-  };
+type Fixture = (kek: KeyEncryptionKey) => {
+  vault: Record<string, string>;
+  rows: Record<string, Record<string, unknown>[]>;
+};
+const fixtures: Record<string, () => Promise<{ fixture: Fixture }>> = {
+  '0001_init': () => import('./migrations/fixtures/0001_init.ts'),
+};
 
 for (const kind of availableStoreKinds()) {
   describe(`migrations on ${kind}`, () => {
@@ -34,7 +38,10 @@ for (const kind of availableStoreKinds()) {
           assert.equal(error, undefined);
           const fixture = fixtures[name];
           assert.ok(fixture, `migration ${name} needs a fixture in migrations/fixtures/`);
-          for (const [table, rows] of Object.entries((await fixture()).rows)) {
+          const data = (await fixture()).fixture(t.kek);
+          for (const [id, wrapped] of Object.entries(data.vault))
+            await t.store.vault.put(id, wrapped);
+          for (const [table, rows] of Object.entries(data.rows)) {
             for (const row of rows)
               await t.store.db
                 .insertInto(table as never)
@@ -47,6 +54,7 @@ for (const kind of availableStoreKinds()) {
         assert.equal(inst?.configVersion, 3);
         const user = await t.store.repos.users.getByUsername('ins-1', 'FIXTURE.USER');
         assert.equal(user?.emailVerified, true);
+        assert.equal(user?.displayName, 'Fixture User');
         assert.deepEqual(await t.store.repos.users.groupNames('ins-1', 'usr-1'), ['Staff']);
         assert.equal(
           (await t.store.repos.oidc.findByUid('ins-1', 'uid-1'))?.payload.accountId,

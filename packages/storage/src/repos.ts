@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely';
 import type {
   Account,
   Application,
+  DataKey,
   Group,
   Instance,
   InstanceState,
@@ -16,6 +17,7 @@ import type {
   User,
 } from '@idaas/core';
 import type { Database, UsersTable } from './schema.ts';
+import type { InstanceKeys } from './instance-keys.ts';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -37,28 +39,52 @@ function page<T extends { id: string }>(rows: T[], limit: number): Page<T> {
 const likePattern = (q: string): string =>
   `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-const toUser = (r: Selectable<UsersTable>): User => ({
-  instanceId: r.instance_id,
-  id: r.id,
-  username: r.username,
-  email: r.email,
-  emailVerified: Boolean(r.email_verified),
-  phone: r.phone,
-  displayName: r.display_name,
-  status: r.status as User['status'],
-  passwordHash: r.password_hash,
-  createdAt: date(r.created_at),
-  updatedAt: date(r.updated_at),
-});
+interface Profile {
+  username: string;
+  email: string | null;
+  phone: string | null;
+  displayName: string | null;
+}
+const profilePurpose = (userId: string): string => `user-profile:${userId}`;
 
-const toInstance = (r: Selectable<Database['instances']>): Instance => ({
+const toUser = (r: Selectable<UsersTable>, dk: DataKey): User => {
+  const p = JSON.parse(dk.decrypt(r.profile, profilePurpose(r.id))) as Profile;
+  return {
+    instanceId: r.instance_id,
+    id: r.id,
+    username: p.username,
+    email: p.email,
+    emailVerified: Boolean(r.email_verified),
+    phone: p.phone,
+    displayName: p.displayName,
+    status: r.status as User['status'],
+    passwordHash: r.password_hash,
+    createdAt: date(r.created_at),
+    updatedAt: date(r.updated_at),
+  };
+};
+
+/** The encrypted profile and blind indexes of a user's personal data. */
+function sealProfile(dk: DataKey, userId: string, p: Profile) {
+  return {
+    profile: dk.encrypt(JSON.stringify(p), profilePurpose(userId)),
+    username_lookup: dk.lookup('username', p.username.toLowerCase()),
+    email_lookup: p.email ? dk.lookup('email', p.email.toLowerCase()) : null,
+    phone_lookup: p.phone ? dk.lookup('phone', p.phone) : null,
+  };
+}
+
+const toInstance = (
+  r: Selectable<Database['instances']>,
+  dataKeyWrapped: string | null,
+): Instance => ({
   id: r.id,
   accountId: r.account_id,
   slug: r.slug,
   displayName: r.display_name,
   region: r.region,
   state: r.state as InstanceState,
-  dataKeyWrapped: r.data_key_wrapped,
+  dataKeyWrapped,
   platform: Boolean(r.platform),
   configVersion: Number(r.config_version),
   createdAt: date(r.created_at),
@@ -121,7 +147,17 @@ const toOrgUnit = (r: Selectable<Database['org_units']>): OrgUnit => ({
   createdAt: date(r.created_at),
 });
 
-export function makeRepos(db: Kysely<Database>): Repos {
+export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
+  const instance = async (
+    r: Selectable<Database['instances']> | undefined,
+  ): Promise<Instance | null> => (r ? toInstance(r, await keys.wrapped(r.id)) : null);
+  const users = async (rows: Selectable<UsersTable>[]): Promise<User[]> => {
+    const out: User[] = [];
+    for (const r of rows) out.push(toUser(r, await keys.dataKey(r.instance_id)));
+    return out;
+  };
+  const user = async (r: Selectable<UsersTable> | undefined): Promise<User | null> =>
+    r ? toUser(r, await keys.dataKey(r.instance_id)) : null;
   return {
     accounts: {
       async insert(a: Account) {
@@ -164,6 +200,9 @@ export function makeRepos(db: Kysely<Database>): Repos {
 
     instances: {
       async insert(i) {
+        // The wrapped data key goes to the key vault first: an orphan key (if the row
+        // insert then fails) is harmless; a row without its key would be unreadable.
+        if (i.dataKeyWrapped) await keys.put(i.id, i.dataKeyWrapped);
         await db
           .insertInto('instances')
           .values({
@@ -173,7 +212,6 @@ export function makeRepos(db: Kysely<Database>): Repos {
             display_name: i.displayName,
             region: i.region,
             state: i.state,
-            data_key_wrapped: i.dataKeyWrapped,
             platform: i.platform ? 1 : 0,
             config_version: i.configVersion,
             created_at: iso(i.createdAt),
@@ -182,20 +220,14 @@ export function makeRepos(db: Kysely<Database>): Repos {
           .execute();
       },
       async get(id) {
-        const r = await db
-          .selectFrom('instances')
-          .selectAll()
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return r ? toInstance(r) : null;
+        return instance(
+          await db.selectFrom('instances').selectAll().where('id', '=', id).executeTakeFirst(),
+        );
       },
       async getBySlug(slug) {
-        const r = await db
-          .selectFrom('instances')
-          .selectAll()
-          .where('slug', '=', slug)
-          .executeTakeFirst();
-        return r ? toInstance(r) : null;
+        return instance(
+          await db.selectFrom('instances').selectAll().where('slug', '=', slug).executeTakeFirst(),
+        );
       },
       async list(q) {
         const after = decodeCursor(q.cursor);
@@ -207,7 +239,10 @@ export function makeRepos(db: Kysely<Database>): Repos {
         if (after) query = query.where('id', '>', after);
         if (q.q)
           query = query.where((eb) => eb(eb.fn('lower', ['slug']), 'like', likePattern(q.q!)));
-        return page((await query.execute()).map(toInstance), q.limit);
+        const rows = await query.execute();
+        const items: Instance[] = [];
+        for (const r of rows) items.push((await instance(r))!);
+        return page(items, q.limit);
       },
       async setState(id, state, at) {
         await db
@@ -233,18 +268,19 @@ export function makeRepos(db: Kysely<Database>): Repos {
 
     users: {
       async insert(u) {
+        const dk = await keys.dataKey(u.instanceId);
         await db
           .insertInto('users')
           .values({
             instance_id: u.instanceId,
             id: u.id,
-            username: u.username,
-            username_lower: u.username.toLowerCase(),
-            email: u.email,
-            email_lower: u.email?.toLowerCase() ?? null,
+            ...sealProfile(dk, u.id, {
+              username: u.username,
+              email: u.email,
+              phone: u.phone,
+              displayName: u.displayName,
+            }),
             email_verified: u.emailVerified ? 1 : 0,
-            phone: u.phone,
-            display_name: u.displayName,
             status: u.status,
             password_hash: u.passwordHash,
             created_at: iso(u.createdAt),
@@ -253,62 +289,87 @@ export function makeRepos(db: Kysely<Database>): Repos {
           .execute();
       },
       async get(instanceId, id) {
-        const r = await db
-          .selectFrom('users')
-          .selectAll()
-          .where('instance_id', '=', instanceId)
-          .where('id', '=', id)
-          .executeTakeFirst();
-        return r ? toUser(r) : null;
+        return user(
+          await db
+            .selectFrom('users')
+            .selectAll()
+            .where('instance_id', '=', instanceId)
+            .where('id', '=', id)
+            .executeTakeFirst(),
+        );
       },
       async getByUsername(instanceId, username) {
-        const r = await db
-          .selectFrom('users')
-          .selectAll()
-          .where('instance_id', '=', instanceId)
-          .where('username_lower', '=', username.toLowerCase())
-          .executeTakeFirst();
-        return r ? toUser(r) : null;
+        const dk = await keys.dataKey(instanceId);
+        return user(
+          await db
+            .selectFrom('users')
+            .selectAll()
+            .where('instance_id', '=', instanceId)
+            .where('username_lookup', '=', dk.lookup('username', username.toLowerCase()))
+            .executeTakeFirst(),
+        );
       },
       async getByEmail(instanceId, email) {
-        const r = await db
-          .selectFrom('users')
-          .selectAll()
-          .where('instance_id', '=', instanceId)
-          .where('email_lower', '=', email.toLowerCase())
-          .executeTakeFirst();
-        return r ? toUser(r) : null;
+        const dk = await keys.dataKey(instanceId);
+        return user(
+          await db
+            .selectFrom('users')
+            .selectAll()
+            .where('instance_id', '=', instanceId)
+            .where('email_lookup', '=', dk.lookup('email', email.toLowerCase()))
+            .executeTakeFirst(),
+        );
       },
       async list(instanceId, q: ListQuery) {
         const after = decodeCursor(q.cursor);
-        let query = db
-          .selectFrom('users')
-          .selectAll()
-          .where('instance_id', '=', instanceId)
-          .orderBy('id')
-          .limit(q.limit + 1);
-        if (after) query = query.where('id', '>', after);
-        if (q.q) {
-          const p = likePattern(q.q);
-          query = query.where((eb) =>
-            eb.or([
-              eb('username_lower', 'like', p),
-              eb('email_lower', 'like', p),
-              eb(eb.fn('lower', ['display_name']), 'like', p),
-            ]),
-          );
+        const base = () =>
+          db.selectFrom('users').selectAll().where('instance_id', '=', instanceId).orderBy('id');
+        if (!q.q) {
+          let query = base().limit(q.limit + 1);
+          if (after) query = query.where('id', '>', after);
+          return page(await users(await query.execute()), q.limit);
         }
-        return page((await query.execute()).map(toUser), q.limit);
+        // Personal data is encrypted, so a substring search decrypts and filters in batches.
+        const needle = q.q.toLowerCase();
+        const matches: User[] = [];
+        let from = after;
+        for (;;) {
+          let query = base().limit(500);
+          if (from) query = query.where('id', '>', from);
+          const rows = await query.execute();
+          for (const u of await users(rows)) {
+            const hay = [u.username, u.email ?? '', u.displayName ?? ''].map((x) =>
+              x.toLowerCase(),
+            );
+            if (hay.some((h) => h.includes(needle))) matches.push(u);
+            if (matches.length > q.limit) return page(matches, q.limit);
+          }
+          if (rows.length < 500) return page(matches, q.limit);
+          from = rows[rows.length - 1]!.id;
+        }
       },
       async update(instanceId, id, patch, at) {
         const set: Partial<Record<keyof UsersTable, unknown>> = { updated_at: iso(at) };
-        if (patch.email !== undefined) {
-          set.email = patch.email;
-          set.email_lower = patch.email?.toLowerCase() ?? null;
+        if (
+          patch.email !== undefined ||
+          patch.phone !== undefined ||
+          patch.displayName !== undefined
+        ) {
+          const current = await this.get(instanceId, id);
+          if (!current) return;
+          const dk = await keys.dataKey(instanceId);
+          Object.assign(
+            set,
+            sealProfile(dk, id, {
+              username: current.username,
+              email: patch.email !== undefined ? patch.email : current.email,
+              phone: patch.phone !== undefined ? patch.phone : current.phone,
+              displayName:
+                patch.displayName !== undefined ? patch.displayName : current.displayName,
+            }),
+          );
         }
         if (patch.emailVerified !== undefined) set.email_verified = patch.emailVerified ? 1 : 0;
-        if (patch.phone !== undefined) set.phone = patch.phone;
-        if (patch.displayName !== undefined) set.display_name = patch.displayName;
         if (patch.status !== undefined) set.status = patch.status;
         if (patch.passwordHash !== undefined) set.password_hash = patch.passwordHash;
         await db
@@ -422,7 +483,7 @@ export function makeRepos(db: Kysely<Database>): Repos {
           .orderBy('u.id')
           .limit(q.limit + 1);
         if (after) query = query.where('u.id', '>', after);
-        return page((await query.execute()).map(toUser), q.limit);
+        return page(await users(await query.execute()), q.limit);
       },
     },
 

@@ -14,7 +14,6 @@ export interface InstancesTable {
   display_name: string;
   region: string;
   state: string;
-  data_key_wrapped: string | null;
   platform: number;
   config_version: number;
   created_at: string;
@@ -23,13 +22,12 @@ export interface InstancesTable {
 export interface UsersTable {
   instance_id: string;
   id: string;
-  username: string;
-  username_lower: string;
-  email: string | null;
-  email_lower: string | null;
+  /** Encrypted JSON {username, email, phone, displayName}. */
+  profile: string;
+  username_lookup: string;
+  email_lookup: string | null;
+  phone_lookup: string | null;
   email_verified: number;
-  phone: string | null;
-  display_name: string | null;
   status: string;
   password_hash: string | null;
   created_at: string;

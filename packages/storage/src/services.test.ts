@@ -25,9 +25,9 @@ for (const kind of availableStoreKinds()) {
     let core: Core;
     let inst: Instance;
     const clock = new ManualClock('2026-05-01T00:00:00Z');
-    const kek = new KeyEncryptionKey(randomBytes(32));
     before(async () => {
       t = await freshStore(kind);
+      const kek = t.kek;
       core = createCore({
         store: t.store,
         clock,

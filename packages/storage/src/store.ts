@@ -5,7 +5,16 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
-import { AppError, type Repos, type Store } from '@idaas/core';
+import {
+  AppError,
+  systemClock,
+  type Clock,
+  type KeyEncryptionKey,
+  type Repos,
+  type Store,
+} from '@idaas/core';
+import { InstanceKeys } from './instance-keys.ts';
+import { defaultVaultUrl, openKeyVault } from './vault.ts';
 import { migrationProvider, type Dialect } from './migrations/index.ts';
 import { makeRepos } from './repos.ts';
 import type { Database } from './schema.ts';
@@ -13,8 +22,8 @@ import { openSqlite } from './sqlite-driver.ts';
 
 /** Which field a unique index protects, for a clear conflict error. */
 const uniqueFields: [RegExp, string][] = [
-  [/users_username|users\.instance_id, users\.username_lower/, 'username'],
-  [/users_email|users\.instance_id, users\.email_lower/, 'email'],
+  [/users_username|users\.instance_id, users\.username_lookup/, 'username'],
+  [/users_email|users\.instance_id, users\.email_lookup/, 'email'],
   [/groups_name|groups\.instance_id, groups\.name_lower/, 'name'],
   [/applications_client_id|applications\.instance_id, applications\.client_id/, 'client_id'],
   [/instances_slug|instances\.slug/, 'slug'],
@@ -56,7 +65,15 @@ export interface OpenedStore extends Store {
   readonly db: Kysely<Database>;
 }
 
-export function openStore(url: string): OpenedStore {
+export interface StoreOptions {
+  /** The platform key-encryption key: needed to read or write personal data and data keys. */
+  kek?: KeyEncryptionKey | null;
+  /** The key vault's database (default: beside the store, see defaultVaultUrl). */
+  vaultUrl?: string | undefined;
+  clock?: Clock;
+}
+
+export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
   let dialect: Dialect;
   let db: Kysely<Database>;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
@@ -84,13 +101,17 @@ export function openStore(url: string): OpenedStore {
       },
     );
   }
-  const repos = guarded(makeRepos(db));
+  const vault = openKeyVault(opts.vaultUrl ?? defaultVaultUrl(url), opts.clock ?? systemClock);
+  const keys = new InstanceKeys(vault, opts.kek ?? null);
+  const repos = guarded(makeRepos(db, keys));
   return {
     dialect,
     db,
     repos,
-    transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx)))),
+    vault: keys,
+    transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx, keys)))),
     async migrate() {
+      await vault.migrate();
       const migrator = new Migrator({
         db,
         provider: migrationProvider(dialect),
@@ -101,7 +122,10 @@ export function openStore(url: string): OpenedStore {
       if (error) throw error;
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
-    close: () => db.destroy(),
+    async close() {
+      await db.destroy();
+      await vault.close();
+    },
   };
 }
 

@@ -5,11 +5,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { KeyEncryptionKey } from '@idaas/core';
 import { createPgSchema, dropPgSchema, openStore, type OpenedStore } from './store.ts';
 
 export interface TestStore {
   store: OpenedStore;
   url: string;
+  kek: KeyEncryptionKey;
   dispose(): Promise<void>;
 }
 
@@ -33,19 +35,27 @@ export async function freshDatabaseUrl(
   const base = process.env.TEST_DATABASE_URL;
   if (!base) throw new Error('TEST_DATABASE_URL is not set');
   const schema = `t_${randomBytes(6).toString('hex')}`;
-  return { url: await createPgSchema(base, schema), drop: () => dropPgSchema(base, schema) };
+  return {
+    url: await createPgSchema(base, schema),
+    async drop() {
+      await dropPgSchema(base, schema);
+      await dropPgSchema(base, `${schema}_keyvault`); // the key vault's schema (defaultVaultUrl)
+    },
+  };
 }
 
 export async function freshStore(
   kind: StoreKind,
-  opts: { migrate?: boolean } = {},
+  opts: { migrate?: boolean; kek?: KeyEncryptionKey } = {},
 ): Promise<TestStore> {
   const { url, drop } = await freshDatabaseUrl(kind);
-  const store = openStore(url);
+  const kek = opts.kek ?? new KeyEncryptionKey(randomBytes(32));
+  const store = openStore(url, { kek });
   if (opts.migrate !== false) await store.migrate();
   return {
     store,
     url,
+    kek,
     async dispose() {
       await store.close();
       await drop();

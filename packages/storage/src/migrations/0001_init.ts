@@ -7,19 +7,23 @@ const common = (t: { text: string; int: string }) => [
   `create table instances (
     id ${t.text} primary key, account_id ${t.text} not null references accounts(id),
     slug ${t.text} not null unique, display_name ${t.text} not null, region ${t.text} not null,
-    state ${t.text} not null, data_key_wrapped ${t.text}, platform ${t.int} not null default 0,
+    state ${t.text} not null, platform ${t.int} not null default 0,
     config_version ${t.int} not null default 1,
     created_at ${t.text} not null, updated_at ${t.text} not null)`,
   `create index instances_account on instances(account_id)`,
   `create table users (
     instance_id ${t.text} not null references instances(id) on delete cascade,
-    id ${t.text} not null, username ${t.text} not null, username_lower ${t.text} not null,
-    email ${t.text}, email_lower ${t.text}, email_verified ${t.int} not null default 0,
-    phone ${t.text}, display_name ${t.text}, status ${t.text} not null, password_hash ${t.text},
+    id ${t.text} not null,
+    -- personal data: encrypted under the instance data key (JSON: username, email, phone, displayName)
+    profile ${t.text} not null,
+    -- blind indexes (HMAC under the instance data key) for exact lookups and uniqueness
+    username_lookup ${t.text} not null, email_lookup ${t.text}, phone_lookup ${t.text},
+    email_verified ${t.int} not null default 0, status ${t.text} not null, password_hash ${t.text},
     created_at ${t.text} not null, updated_at ${t.text} not null,
     primary key (instance_id, id))`,
-  `create unique index users_username on users(instance_id, username_lower)`,
-  `create unique index users_email on users(instance_id, email_lower)`,
+  `create unique index users_username on users(instance_id, username_lookup)`,
+  `create unique index users_email on users(instance_id, email_lookup)`,
+  `create index users_phone on users(instance_id, phone_lookup)`,
   `create table groups (
     instance_id ${t.text} not null references instances(id) on delete cascade,
     id ${t.text} not null, name ${t.text} not null, name_lower ${t.text} not null,
