@@ -1,7 +1,205 @@
-// STUB until the admin API lands.
-import type { Middleware } from 'koa';
-import type { ServerContext, TokenVerifier } from '../context.ts';
+// The admin API under /api/v1: bearer-token authentication against the platform
+// instance, routing, request validation and response production through the zod
+// schemas of ./routes.ts, RFC 9457 errors naming fields as the client sent them.
+import type { Context, Middleware } from 'koa';
+import type { z } from 'zod';
+import { AppError, PLATFORM_SLUG, type FieldIssue, type Instance } from '@idaas/core';
+import { ADMIN_SCOPE } from '../bootstrap.ts';
+import type { ServerContext, TokenInfo, TokenVerifier } from '../context.ts';
+import { readJson } from '../http/body.ts';
+import { sendProblem } from '../http/problem.ts';
+import { negotiate } from '../i18n.ts';
+import { API_PREFIX, openApiDocument } from './openapi.ts';
+import { compilePath, type AnyRoute, type Call } from './route.ts';
+import { routes } from './routes.ts';
+import { coreFieldToWire } from './schemas.ts';
 
-export function createApi(_sctx: ServerContext, _tokens: TokenVerifier): Middleware {
-  return (_ctx, next) => next();
+export { routes } from './routes.ts';
+export { openApiDocument, API_PREFIX } from './openapi.ts';
+
+const REALM = 'Bearer realm="idaas"';
+
+/** Validates `data` with a request schema; errors name each field as the client sent it. */
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  where: 'body' | 'query',
+): z.output<S> {
+  const r = schema.safeParse(data);
+  if (r.success) return r.data;
+  const issues: FieldIssue[] = [];
+  for (const i of r.error.issues) {
+    const base = formatPath(i.path);
+    if (i.code === 'unrecognized_keys') {
+      for (const k of i.keys)
+        issues.push({ field: base ? `${base}.${k}` : k, message: 'is not a known field' });
+      continue;
+    }
+    const message = /received undefined$/.test(i.message) ? 'is required' : i.message;
+    issues.push({ field: base || where, message });
+  }
+  const first = issues[0]!;
+  throw new AppError('validation_failed', `${first.field}: ${first.message}`, { issues });
+}
+
+function formatPath(path: PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out ? `.${String(p)}` : String(p);
+  return out;
+}
+
+/** Errors of the core name its camelCase input fields; the API's clients sent snake_case. */
+function toWireError(err: unknown): unknown {
+  if (!(err instanceof AppError) || err.issues.length === 0) return err;
+  const issues = err.issues.map((i) => ({ ...i, field: coreFieldToWire(i.field) }));
+  let detail = err.detail;
+  const first = err.issues[0]!;
+  if (first.field && detail.startsWith(`${first.field}:`))
+    detail = issues[0]!.field + detail.slice(first.field.length);
+  return new AppError(err.code, detail, { issues, extra: err.extra, status: err.status });
+}
+
+async function authenticate(ctx: Context, tokens: TokenVerifier): Promise<TokenInfo> {
+  const header = ctx.get('authorization');
+  const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+  if (!m) {
+    ctx.set('WWW-Authenticate', REALM);
+    throw new AppError(
+      'unauthorized',
+      header
+        ? 'authorization: must be "Bearer <access token>"'
+        : 'authorization: a bearer access token from the platform instance is required',
+      { issues: [{ field: 'authorization', message: header ? 'malformed' : 'missing' }] },
+    );
+  }
+  const info = await tokens.verify(PLATFORM_SLUG, m[1]!);
+  if (!info || info.instanceSlug !== PLATFORM_SLUG) {
+    ctx.set(
+      'WWW-Authenticate',
+      `${REALM}, error="invalid_token", error_description="invalid or expired access token"`,
+    );
+    throw new AppError('unauthorized', 'authorization: invalid or expired access token', {
+      issues: [{ field: 'authorization', message: 'invalid or expired access token' }],
+    });
+  }
+  if (!info.scopes.includes(ADMIN_SCOPE)) {
+    ctx.set('WWW-Authenticate', `${REALM}, error="insufficient_scope", scope="${ADMIN_SCOPE}"`);
+    throw new AppError('forbidden', `the access token lacks the ${ADMIN_SCOPE} scope`);
+  }
+  return info;
+}
+
+function nextLink(ctx: Context, publicUrl: string, cursor: string): string {
+  const params = new URLSearchParams(ctx.querystring);
+  params.set('cursor', cursor);
+  return `<${publicUrl}${ctx.path}?${params.toString()}>; rel="next"`;
+}
+
+export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middleware {
+  const table = routes.map((r) => ({ r, ...compilePath(r.path) }));
+  let doc: string | null = null;
+
+  async function handle(ctx: Context): Promise<void> {
+    const sub = ctx.path.slice(API_PREFIX.length) || '/';
+    const method = ctx.method === 'HEAD' ? 'get' : ctx.method.toLowerCase();
+    if (sub === '/openapi.json' && method === 'get') {
+      doc ??= JSON.stringify(openApiDocument(routes, sctx.config.publicUrl));
+      ctx.type = 'application/json';
+      ctx.body = doc;
+      return;
+    }
+
+    const admin = await authenticate(ctx, tokens);
+
+    const matching = table.filter((t) => t.regex.test(sub));
+    if (matching.length === 0)
+      throw new AppError('not_found', `no API route for ${ctx.method} ${ctx.path}`);
+    const hit = matching.find((t) => t.r.method === method);
+    if (!hit) {
+      const allow = [...new Set(matching.map((t) => t.r.method.toUpperCase()))].join(', ');
+      ctx.set('Allow', allow);
+      throw new AppError('not_found', `method ${ctx.method} is not allowed here; use ${allow}`, {
+        status: 405,
+      });
+    }
+
+    const r: AnyRoute = hit.r;
+    const values = hit.regex.exec(sub)!.slice(1);
+    const params = new Map<string, string>();
+    hit.names.forEach((name, i) => {
+      try {
+        params.set(name, decodeURIComponent(values[i]!));
+      } catch {
+        throw new AppError('validation_failed', `${name}: malformed percent-encoding`, {
+          issues: [{ field: name, message: 'malformed percent-encoding' }],
+        });
+      }
+    });
+    const slug = params.get('slug');
+    ctx.state.log = ctx.state.log.child({
+      admin: admin.clientId,
+      ...(admin.sub ? { sub: admin.sub } : {}),
+      ...(slug ? { instance: slug } : {}),
+    });
+
+    const query = r.query ? validate(r.query, ctx.query, 'query') : undefined;
+    const body = r.body
+      ? validate(r.body, await readJson(ctx, sctx.config.bodyLimitBytes), 'body')
+      : undefined;
+
+    let instance: Promise<Instance> | null = null;
+    const call: Call<z.ZodObject | undefined, z.ZodType | undefined> = {
+      ctx,
+      sctx,
+      admin,
+      param(name) {
+        const v = params.get(name);
+        if (v === undefined) throw new Error(`route ${r.path} has no parameter ${name}`);
+        return v;
+      },
+      instance() {
+        if (slug === undefined) throw new Error(`route ${r.path} has no {slug}`);
+        instance ??= sctx.core.instances.get(slug);
+        return instance;
+      },
+      query,
+      body,
+    };
+
+    let result: unknown;
+    try {
+      result = await r.handler(call);
+    } catch (err) {
+      throw toWireError(err);
+    }
+    if (!r.response) {
+      ctx.status = 204;
+      return;
+    }
+    // Responses are produced through their schema: undeclared members never leave.
+    const out = (r.response as z.ZodType).parse(result) as Record<string, unknown>;
+    ctx.status = r.status ?? 200;
+    ctx.type = 'application/json';
+    ctx.body = out;
+    if (typeof out.next_cursor === 'string')
+      ctx.set('Link', nextLink(ctx, sctx.config.publicUrl, out.next_cursor));
+    if (ctx.status === 201 && typeof out.id === 'string')
+      ctx.set('Location', `${sctx.config.publicUrl}${ctx.path}/${encodeURIComponent(out.id)}`);
+  }
+
+  return async (ctx, next) => {
+    if (ctx.path !== API_PREFIX && !ctx.path.startsWith(`${API_PREFIX}/`)) return next();
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      await handle(ctx);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500)
+        ctx.state.log.error({ err }, 'admin API request failed');
+      sendProblem(
+        ctx,
+        err,
+        negotiate(ctx.query.lang as string | undefined, ctx.get('accept-language')),
+      );
+    }
+  };
 }

@@ -1,0 +1,172 @@
+// The OpenAPI 3.1 document: well-formed, covers every route, and every route's
+// successful response validates against it (and against the route's zod schema).
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { availableStoreKinds } from '@idaas/storage';
+import type { z } from 'zod';
+import { API_PREFIX, routes } from './index.ts';
+import { startApi, validateSchema, type ApiHarness, type Schema } from './fixtures.ts';
+
+type Rec = Record<string, unknown>;
+
+function walk(v: unknown, visit: (o: Rec) => void): void {
+  if (Array.isArray(v)) v.forEach((x) => walk(x, visit));
+  else if (v && typeof v === 'object') {
+    visit(v as Rec);
+    for (const x of Object.values(v)) walk(x, visit);
+  }
+}
+
+for (const kind of availableStoreKinds()) {
+  describe(`OpenAPI document on ${kind}`, () => {
+    let h: ApiHarness;
+    before(async () => {
+      h = await startApi(kind);
+    });
+    after(async () => {
+      await h?.close();
+    });
+
+    test('is an OpenAPI 3.1 document with components and security', () => {
+      const doc = h.doc;
+      assert.equal(doc.openapi, '3.1.0');
+      const info = doc.info as Rec;
+      assert.equal(typeof info.title, 'string');
+      assert.equal(typeof info.version, 'string');
+      for (const name of [
+        'Problem',
+        'Instance',
+        'User',
+        'Group',
+        'OrgUnit',
+        'Application',
+        'ApplicationWithSecret',
+        'SigningKey',
+        'UserPage',
+      ])
+        assert.ok(doc.components.schemas[name], `components.schemas.${name}`);
+      const scheme = doc.components.securitySchemes?.platformOAuth as Rec;
+      assert.equal(scheme.type, 'oauth2');
+      const flows = scheme.flows as Rec;
+      assert.equal((flows.clientCredentials as Rec).tokenUrl, `${h.server.url}/i/platform/token`);
+      // every $ref resolves
+      walk(doc, (o) => {
+        if (typeof o.$ref === 'string') {
+          const name = o.$ref.replace('#/components/schemas/', '');
+          assert.ok(doc.components.schemas[name], `unresolved ${o.$ref}`);
+        }
+      });
+      // no secret-bearing members in any response schema except the once-shown client_secret
+      walk(doc.components.schemas, (o) => {
+        const props = Object.keys((o.properties as Rec) ?? {});
+        for (const p of props) assert.ok(!/hash|encrypted|private/i.test(p), `schema member ${p}`);
+      });
+    });
+
+    test('has an operation for every route, with parameters, bodies and responses', () => {
+      const ids = new Set<string>();
+      for (const r of routes) {
+        const op = h.doc.paths[API_PREFIX + r.path]?.[r.method] as Rec | undefined;
+        assert.ok(op, `${r.method.toUpperCase()} ${r.path} is documented`);
+        assert.equal(op.operationId, r.operationId);
+        assert.ok(!ids.has(r.operationId), `operationId ${r.operationId} is unique`);
+        ids.add(r.operationId);
+        const params = (op.parameters ?? []) as Rec[];
+        for (const [, name] of r.path.matchAll(/\{(\w+)\}/g))
+          assert.ok(
+            params.some((p) => p.in === 'path' && p.name === name && p.required === true),
+            `${r.operationId}: path parameter ${name}`,
+          );
+        if (r.query)
+          for (const name of ['limit', 'cursor'])
+            assert.ok(
+              params.some((p) => p.in === 'query' && p.name === name),
+              `${r.operationId}: ${name}`,
+            );
+        if (r.body) assert.ok(((op.requestBody as Rec).content as Rec)['application/json']);
+        const responses = op.responses as Record<string, Rec>;
+        const ok = String(r.status ?? 200);
+        assert.ok(responses[ok], `${r.operationId}: ${ok} response`);
+        if (r.response) assert.ok((responses[ok]!.content as Rec)['application/json']);
+        for (const status of ['401', '403']) {
+          const content = responses[status]?.content as Rec;
+          assert.deepEqual((content['application/problem+json'] as Rec).schema, {
+            $ref: '#/components/schemas/Problem',
+          });
+        }
+      }
+      assert.ok(h.doc.paths[`${API_PREFIX}/openapi.json`]?.get);
+    });
+
+    test('every route answers, and each response validates against the document and its schema', async () => {
+      const zodOf = new Map(routes.map((r) => [`${r.method} ${API_PREFIX}${r.path}`, r.response]));
+      const call = async (method: string, path: string, body?: unknown) => {
+        const r = await h.api(method, path, body); // validated against the document in fixtures
+        assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${JSON.stringify(r.body)}`);
+        const template = Object.keys(h.doc.paths).find((t) =>
+          new RegExp(`^${t.replace(/\{\w+\}/g, '[^/]+')}$`).test(
+            `${API_PREFIX}${path.split('?')[0]}`,
+          ),
+        )!;
+        const schema = zodOf.get(`${method.toLowerCase()} ${template}`) as z.ZodType | undefined;
+        if (schema) assert.ok(schema.safeParse(r.body).success, `${method} ${path}: zod schema`);
+        return r.json;
+      };
+      const S = '/instances/tour';
+      await call('POST', '/instances', { slug: 'tour' });
+      await call('GET', '/instances');
+      await call('GET', S);
+      const u = await call('POST', `${S}/users`, { username: 'ann', password: 'ann-password-1' });
+      await call('GET', `${S}/users?q=ann`);
+      await call('GET', `${S}/users/${u.id}`);
+      await call('PATCH', `${S}/users/${u.id}`, { email: 'ann@example.com' });
+      const g = await call('POST', `${S}/groups`, { name: 'staff' });
+      await call('GET', `${S}/groups`);
+      await call('GET', `${S}/groups/${g.id}`);
+      await call('PUT', `${S}/groups/${g.id}/members/${u.id}`);
+      await call('GET', `${S}/groups/${g.id}/members`);
+      await call('GET', `${S}/groups/${g.id}/members/${u.id}`);
+      await call('DELETE', `${S}/groups/${g.id}/members/${u.id}`);
+      await call('DELETE', `${S}/groups/${g.id}`);
+      const o = await call('POST', `${S}/org-units`, { name: 'Root' });
+      const c = await call('POST', `${S}/org-units`, { name: 'Child', parent_id: o.id });
+      await call('GET', `${S}/org-units`);
+      await call('GET', `${S}/org-units/${o.id}`);
+      await call('GET', `${S}/org-units/${o.id}/children`);
+      await call('PATCH', `${S}/org-units/${c.id}`, { name: 'Moved', parent_id: null });
+      await call('PUT', `${S}/org-units/${o.id}/members/${u.id}`);
+      await call('GET', `${S}/org-units/${o.id}/members/${u.id}`);
+      await call('GET', `${S}/users/${u.id}/org-units`);
+      await call('DELETE', `${S}/org-units/${o.id}/members/${u.id}`);
+      await call('DELETE', `${S}/org-units/${c.id}`);
+      await call('DELETE', `${S}/org-units/${o.id}`);
+      const a = await call('POST', `${S}/applications`, {
+        name: 'svc',
+        grant_types: ['client_credentials'],
+      });
+      await call('GET', `${S}/applications`);
+      await call('GET', `${S}/applications/${a.id}`);
+      await call('PATCH', `${S}/applications/${a.id}`, { name: 'svc 2' });
+      await call('POST', `${S}/applications/${a.id}/secret`);
+      await call('DELETE', `${S}/applications/${a.id}`);
+      await call('GET', `${S}/keys`);
+      await call('POST', `${S}/keys/rotate`);
+      await call('DELETE', `${S}/users/${u.id}`);
+
+      const succeeded = new Set(
+        [...h.seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')),
+      );
+      const missing = routes
+        .map((r) => `${r.method.toUpperCase()} ${API_PREFIX}${r.path}`)
+        .filter((k) => !succeeded.has(k));
+      assert.deepEqual(missing, [], 'every route was exercised successfully');
+    });
+
+    test('the validator used above rejects what it should', () => {
+      const user = { $ref: '#/components/schemas/User' } as Schema;
+      assert.ok(validateSchema(h.doc, user, { id: 'x' }, '$').length > 0);
+      assert.ok(validateSchema(h.doc, { type: ['string', 'null'] }, 3, '$').length > 0);
+      assert.deepEqual(validateSchema(h.doc, { type: ['string', 'null'] }, null, '$'), []);
+    });
+  });
+}

@@ -1,0 +1,71 @@
+// A route of the admin API: one declaration drives request validation, the handler,
+// response production (through the response schema) and the OpenAPI operation.
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import type { Instance } from '@idaas/core';
+import type { ServerContext, TokenInfo } from '../context.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+type Out<S> = S extends z.ZodType ? z.output<S> : undefined;
+type In<S> = S extends z.ZodType ? z.input<S> : void;
+
+export interface Call<Q, B> {
+  ctx: Context;
+  sctx: ServerContext;
+  admin: TokenInfo;
+  /** A path parameter (declared in the path template, so always present). */
+  param(name: string): string;
+  /** The instance named by the `{slug}` path parameter; 404 when there is none. */
+  instance(): Promise<Instance>;
+  query: Out<Q>;
+  body: Out<B>;
+}
+
+export interface RouteDef<
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+> {
+  method: Method;
+  /** OpenAPI-style template under /api/v1, e.g. `/instances/{slug}/users/{id}`. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tag: string;
+  query?: Q;
+  body?: B;
+  /** Success status: 200 by default, 201 for creations, 204 when there is no response body. */
+  status?: 200 | 201 | 204;
+  response?: R;
+  /** Additional error statuses this route may produce (beyond 400/401/403/404/413/415/500). */
+  errors?: number[];
+  /** Extra words for the OpenAPI description. */
+  description?: string;
+  handler(call: Call<Q, B>): Promise<In<R>>;
+}
+
+// The table holds routes of different shapes; their handlers are only ever called
+// with what their own schemas produced.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDef<any, any, any>;
+
+export function route<
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+  R extends z.ZodType | undefined = undefined,
+>(def: RouteDef<Q, B, R>): AnyRoute {
+  return def as AnyRoute;
+}
+
+/** Compiles `/instances/{slug}/users/{id}` into a matcher with named groups. */
+export function compilePath(path: string): { regex: RegExp; names: string[] } {
+  const names: string[] = [];
+  const pattern = path
+    .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+    .replace(/\{(\w+)\}/g, (_m, name: string) => {
+      names.push(name);
+      return '([^/]+)';
+    });
+  return { regex: new RegExp(`^${pattern}$`), names };
+}
