@@ -8,6 +8,7 @@ import type { ServerContext } from '../context.ts';
 export function clientMetadata(
   app: Application,
   secret: string | null,
+  platform = false,
 ): AdapterPayload & Record<string, unknown> {
   const isPublic = app.clientType === 'public';
   const grantTypes = app.grantTypes.slice();
@@ -21,7 +22,7 @@ export function clientMetadata(
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: app.redirectUris,
     post_logout_redirect_uris: app.postLogoutRedirectUris,
-    scope: app.scopes.join(' '),
+    scope: app.scopes.filter((s) => platform || s !== 'idaas:admin').join(' '),
     ...(app.backchannelLogoutUri
       ? {
           backchannel_logout_uri: app.backchannelLogoutUri,
@@ -46,7 +47,7 @@ export function adapterFor(sctx: ServerContext, instance: Instance): AdapterFact
     async find(id: string) {
       const app = await sctx.store.repos.applications.getByClientId(instanceId, id);
       if (!app) return undefined;
-      return clientMetadata(app, sctx.core.applications.secretOf(instance, app));
+      return clientMetadata(app, sctx.core.applications.secretOf(instance, app), instance.platform);
     },
     async findByUserCode() {
       return undefined;

@@ -27,6 +27,20 @@ export function adminResource(publicUrl: string): string {
   return `${publicUrl}/api/v1`;
 }
 
+const LOOPBACK = /^(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]|localhost)$/;
+
+/**
+ * Outgoing requests (back-channel logout): oidc-provider's SSRF guard refuses
+ * special-use addresses. Outside production we let loopback through, so a relying
+ * party on the same machine (development, tests) receives its logout tokens.
+ */
+function outgoingFetch(production: boolean) {
+  return (url: URL | string, options: RequestInit & { dispatcher?: unknown }) => {
+    if (!production && LOOPBACK.test(new URL(url).hostname)) delete options.dispatcher;
+    return globalThis.fetch(url, options);
+  };
+}
+
 const ACCESS_TOKEN_FORMAT = 'urn:idaas:access_token_format';
 
 function clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
@@ -62,7 +76,17 @@ export async function buildProvider(
     })),
   };
   const admin = adminResource(config.publicUrl);
-  const scopes = instance.platform ? [...OIDC_SCOPES, ADMIN_SCOPE] : OIDC_SCOPES;
+  // Supported scopes: OpenID ones, the admin scope on the platform, and every scope an
+  // application of the instance is registered with (client changes bump configVersion,
+  // so this set is rebuilt with the provider).
+  const scopes = new Set(instance.platform ? [...OIDC_SCOPES, ADMIN_SCOPE] : OIDC_SCOPES);
+  for (let cursor: string | null = null, i = 0; i < 100; i++) {
+    const page = await sctx.store.repos.applications.list(instance.id, { limit: 200, cursor });
+    for (const app of page.items)
+      for (const s of app.scopes) if (s !== ADMIN_SCOPE || instance.platform) scopes.add(s);
+    cursor = page.next;
+    if (!cursor) break;
+  }
   const cookie = { path: mount, httpOnly: true, sameSite: 'lax' as const, signed: true };
 
   const configuration: Configuration = {
@@ -75,8 +99,9 @@ export async function buildProvider(
       short: cookie,
     },
     claims: CLAIMS,
-    scopes,
+    scopes: [...scopes],
     conformIdTokenClaims: false,
+    fetch: outgoingFetch(config.production) as never,
     clientBasedCORS: clientBasedCORS as never,
     extraClientMetadata: { properties: [ACCESS_TOKEN_FORMAT] },
     pkce: {
@@ -107,7 +132,11 @@ export async function buildProvider(
         allowedPolicy: async (_ctx, client, token) =>
           client.clientAuthMethod !== 'none' && token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // a client may revoke only its own tokens
+        allowedPolicy: async (_ctx, client, token) => token.clientId === client.clientId,
+      },
       userinfo: { enabled: true },
       deviceFlow: {
         enabled: true,
@@ -153,5 +182,14 @@ export async function buildProvider(
 
   const provider = new Provider(issuer, configuration);
   provider.proxy = config.trustProxy;
+  const log = (ctx: unknown) =>
+    (ctx as { state?: { log?: ServerContext['logger'] } } | undefined)?.state?.log ?? sctx.logger;
+  provider.on('server_error', (ctx, err) => log(ctx).error({ err }, 'oidc server error'));
+  provider.on('backchannel.error', (ctx, err, client) =>
+    log(ctx).warn(
+      { err: { message: (err as Error).message }, clientId: client.clientId },
+      'back-channel logout delivery failed',
+    ),
+  );
   return { provider, publicJwks };
 }
