@@ -1,0 +1,130 @@
+// `idaas instance …` through the real launcher on a fresh (unmigrated) store of each kind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { availableStoreKinds, freshDatabaseUrl } from '@idaas/storage';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = join(root, 'packages/cli/bin/idaas.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function idaas(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Exit code 2 and exactly one line on stderr that names `flag`. */
+function badInput(r: Run, flag: string | RegExp): void {
+  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  if (typeof flag === 'string') assert.ok(lines[0]!.includes(flag), `names ${flag}: ${lines[0]}`);
+  else assert.match(lines[0]!, flag);
+}
+
+for (const kind of availableStoreKinds()) {
+  describe(`idaas instance on ${kind}`, () => {
+    let env: Record<string, string>;
+    let drop: () => Promise<void>;
+    before(async () => {
+      const fresh = await freshDatabaseUrl(kind);
+      drop = fresh.drop;
+      env = { DATABASE_URL: fresh.url, IDAAS_KEK: randomBytes(32).toString('base64') };
+    });
+    after(async () => {
+      await drop?.();
+    });
+
+    test('create on an empty store migrates it; --json prints the instance', async () => {
+      const r = await idaas(
+        ['instance', 'create', '--slug', 'acme', '--name', 'Acme Corp', '--json'],
+        env,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.equal(out.slug, 'acme');
+      assert.equal(out.display_name, 'Acme Corp');
+      assert.equal(out.state, 'active');
+      assert.equal(typeof out.id, 'string');
+      assert.match(String(out.issuer), /\/i\/acme$/);
+      assert.ok(!('data_key_wrapped' in out));
+    });
+
+    test('create without --json prints a human summary', async () => {
+      const r = await idaas(['instance', 'create', '--slug', 'beta'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /created instance beta/);
+    });
+
+    test('list --json prints every instance', async () => {
+      const r = await idaas(['instance', 'list', '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      const items = JSON.parse(r.stdout) as { slug: string; display_name: string }[];
+      assert.deepEqual(items.map((i) => i.slug).sort(), ['acme', 'beta']);
+      const human = await idaas(['instance', 'list'], env);
+      assert.equal(human.code, 0);
+      assert.match(human.stdout, /acme\s+active/);
+    });
+
+    test('bad input → exit 2 with one line naming the flag, nothing written', async () => {
+      badInput(
+        await idaas(['instance', 'create', '--slug', 'acme'], env),
+        /--slug: already exists/,
+      );
+      badInput(await idaas(['instance', 'create', '--slug', 'Not A Slug'], env), '--slug');
+      badInput(await idaas(['instance', 'create'], env), /--slug: is required/);
+      badInput(
+        await idaas(['instance', 'create', '--slug', 'gamma', '--region', 'X'], env),
+        '--region',
+      );
+      badInput(await idaas(['instance', 'create', '--slug', 'delta', '--bogus'], env), '--bogus');
+      badInput(await idaas(['instance', 'create', '--slug'], env), '--slug');
+      badInput(await idaas(['instance', 'frobnicate'], env), /unknown subcommand "frobnicate"/);
+      badInput(await idaas(['instance'], env), /subcommand is required/);
+      const r = await idaas(['instance', 'list', '--json'], env);
+      assert.deepEqual((JSON.parse(r.stdout) as { slug: string }[]).map((i) => i.slug).sort(), [
+        'acme',
+        'beta',
+      ]);
+    });
+
+    test('bad configuration → exit 2 naming the variable', async () => {
+      badInput(await idaas(['instance', 'list'], { ...env, IDAAS_KEK: 'short' }), 'IDAAS_KEK');
+      badInput(
+        await idaas(['instance', 'list'], { ...env, DATABASE_URL: 'mysql://x' }),
+        'DATABASE_URL',
+      );
+    });
+
+    test('--help', async () => {
+      const r = await idaas(['instance', '--help'], env);
+      assert.equal(r.code, 0);
+      assert.match(r.stdout, /idaas instance <command>/);
+      assert.match(r.stdout, /create --slug S \[--name N\]/);
+    });
+  });
+}

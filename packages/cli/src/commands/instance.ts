@@ -1,0 +1,84 @@
+// idaas instance create|list: identity instances, on the store named by DATABASE_URL.
+import type { z } from 'zod';
+import { InstanceOut, wire } from '@idaas/server/api/schemas';
+import { fail, print } from '../output.ts';
+import { inFlagTerms, parse, required, unknownSubcommand, withContext } from '../context.ts';
+
+const USAGE = `usage: idaas instance <command> [options]
+  create --slug S [--name N] [--region R] [--json]
+      Creates an identity instance (its data key and first signing keys).
+      --slug    3-63 lowercase letters, digits or hyphens
+      --name    display name (default: the slug)
+      --region  region id (default: cn-shanghai)
+  list [--json]
+      Lists every instance.
+Configuration comes from the environment (DATABASE_URL, IDAAS_KEK, ...), as for idaas start.`;
+
+export async function run(argv: string[]): Promise<number> {
+  try {
+    const { values, positionals } = parse(argv, {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      region: { type: 'string' },
+    });
+    const [sub, ...extra] = positionals;
+    if (values.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    if (extra.length) throw unknownSubcommand('instance', extra.join(' '), ['create', 'list']);
+    const json = !!values.json;
+
+    if (sub === 'create') {
+      const slug = required(values.slug, '--slug');
+      return await withContext(async ({ core, config }) => {
+        const input = {
+          slug,
+          ...(values.name !== undefined ? { displayName: values.name } : {}),
+          ...(values.region !== undefined ? { region: values.region } : {}),
+        };
+        const instance = await core.instances.create(input).catch((e: unknown) => {
+          throw inFlagTerms(e, { slug: '--slug', displayName: '--name', region: '--region' });
+        });
+        const out = InstanceOut.parse(wire.instance(instance, config.publicUrl));
+        print(json, out, () =>
+          [
+            `created instance ${out.slug} (${out.display_name})`,
+            `  id:     ${out.id}`,
+            `  issuer: ${out.issuer}`,
+          ].join('\n'),
+        );
+        return 0;
+      });
+    }
+
+    if (sub === 'list') {
+      return await withContext(async ({ core, config }) => {
+        const items: z.output<typeof InstanceOut>[] = [];
+        let cursor: string | null = null;
+        do {
+          const page = await core.instances.list({ limit: 200, cursor });
+          items.push(
+            ...page.items.map((i) => InstanceOut.parse(wire.instance(i, config.publicUrl))),
+          );
+          cursor = page.next;
+        } while (cursor);
+        print(json, items, () => {
+          if (!items.length) return 'no instances';
+          const w = Math.max(4, ...items.map((i) => i.slug.length));
+          return [
+            `${'SLUG'.padEnd(w)}  STATE   REGION        NAME`,
+            ...items.map(
+              (i) =>
+                `${i.slug.padEnd(w)}  ${i.state.padEnd(6)}  ${i.region.padEnd(12)}  ${i.display_name}${i.platform ? ' (platform)' : ''}`,
+            ),
+          ].join('\n');
+        });
+        return 0;
+      });
+    }
+    throw unknownSubcommand('instance', sub, ['create', 'list']);
+  } catch (e) {
+    return fail(e);
+  }
+}
