@@ -1,5 +1,46 @@
-// A tiny HTML "browser" for tests: fetch with a cookie jar, manual redirects and a
-// form driver (no JavaScript, like the hosted pages expect).
+// A tiny HTML "browser" for tests: plain HTTP requests with a cookie jar, manual
+// redirects and a form driver (no JavaScript, like the hosted pages expect).
+// node:http rather than fetch: fetch forces `Sec-Fetch-Mode: cors`, and relying parties
+// such as mod_auth_openidc treat that as an XHR (401 instead of a sign-in redirect).
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+
+function send(
+  url: URL,
+  init: { method?: string; headers: Headers; body?: string },
+): Promise<{ status: number; headers: Headers; setCookies: string[]; text: string }> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    init.headers.forEach((v, k) => (headers[k] = v));
+    if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
+    const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
+      url,
+      { method: init.method ?? 'GET', headers },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const h = new Headers();
+          const setCookies: string[] = [];
+          for (const [k, v] of Object.entries(res.headers)) {
+            if (v === undefined) continue;
+            if (k === 'set-cookie') setCookies.push(...(v as string[]));
+            else h.set(k, Array.isArray(v) ? v.join(', ') : v);
+          }
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: h,
+            setCookies,
+            text: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
 
 interface Cookie {
   name: string;
@@ -106,18 +147,30 @@ export function parseForms(html: string, base: string): Form[] {
 
 export class Browser {
   readonly jar = new CookieJar();
-  headers: Record<string, string> = {};
+  /** Sent with every request, like a browser navigating (relying parties look at them). */
+  headers: Record<string, string> = {
+    accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
+    'sec-fetch-mode': 'navigate',
+    'sec-fetch-dest': 'document',
+  };
 
   /** One request, no redirect following. */
-  async request(url: string, init: RequestInit = {}): Promise<Page> {
+  async request(
+    url: string,
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  ): Promise<Page> {
     const u = new URL(url);
     const headers = new Headers(init.headers);
     for (const [k, v] of Object.entries(this.headers)) if (!headers.has(k)) headers.set(k, v);
     const cookie = this.jar.header(u);
     if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(u, { ...init, headers, redirect: 'manual' });
-    this.jar.store(u, res.headers.getSetCookie());
-    return { url: u.href, status: res.status, headers: res.headers, text: await res.text() };
+    const res = await send(u, {
+      headers,
+      ...(init.method ? { method: init.method } : {}),
+      ...(init.body !== undefined ? { body: init.body } : {}),
+    });
+    this.jar.store(u, res.setCookies);
+    return { url: u.href, status: res.status, headers: res.headers, text: res.text };
   }
 
   /**
@@ -126,7 +179,7 @@ export class Browser {
    */
   async go(
     url: string,
-    init: RequestInit = {},
+    init: { method?: string; headers?: Record<string, string>; body?: string } = {},
     stop: (location: string) => boolean = () => false,
   ): Promise<Page> {
     let page = await this.request(url, init);
