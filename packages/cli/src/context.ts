@@ -88,7 +88,10 @@ export function inFlagTerms(
   const list = values[m![1]!];
   const value = m![2] !== undefined && Array.isArray(list) ? list[Number(m![2])] : undefined;
   const name = value === undefined ? flag : `${flag} ${JSON.stringify(value)}`;
-  return new AppError(e.code, `${name}: ${first.message}`, {
+  const message = first.message.startsWith(`${first.field}: `)
+    ? first.message.slice(first.field.length + 2)
+    : first.message;
+  return new AppError(e.code, `${name}: ${message}`, {
     issues: e.issues,
     extra: e.extra,
     status: e.status,
