@@ -51,7 +51,11 @@ function formatPath(path: PropertyKey[]): string {
 /** Errors of the core name its camelCase input fields; the API's clients sent snake_case. */
 function toWireError(err: unknown): unknown {
   if (!(err instanceof AppError) || err.issues.length === 0) return err;
-  const issues = err.issues.map((i) => ({ ...i, field: coreFieldToWire(i.field) }));
+  // (conflict messages of the core repeat the field: `username: already exists`)
+  const issues = err.issues.map((i) => ({
+    field: coreFieldToWire(i.field),
+    message: i.message.startsWith(`${i.field}: `) ? i.message.slice(i.field.length + 2) : i.message,
+  }));
   let detail = err.detail;
   const first = err.issues[0]!;
   if (first.field && detail.startsWith(`${first.field}:`))
