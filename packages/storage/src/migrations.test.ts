@@ -20,6 +20,7 @@ type Fixture = (kek: KeyEncryptionKey) => {
 };
 const fixtures: Record<string, () => Promise<{ fixture: Fixture }>> = {
   '0001_init': () => import('./migrations/fixtures/0001_init.ts'),
+  '0002_business': () => import('./migrations/fixtures/0002_business.ts'),
 };
 
 for (const kind of availableStoreKinds()) {

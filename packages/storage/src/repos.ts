@@ -168,6 +168,8 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
             kind: a.kind,
             name: a.name,
             owner_email: a.ownerEmail,
+            clock_id: null,
+            status: 'active',
             created_at: iso(a.createdAt),
           })
           .execute();

@@ -61,9 +61,20 @@ function guarded(repos: Repos): Repos {
   return out as unknown as Repos;
 }
 
+// bigint columns (money in fen, counters) as JS numbers; refuse values past 2^53.
+pg.types.setTypeParser(20, (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n))
+    throw new AppError('internal', `bigint ${v} exceeds the safe integer range`);
+  return n;
+});
+
 export interface OpenedStore extends Store {
   readonly db: Kysely<Database>;
 }
+
+/** Advisory lock key for migrations (any constant bigint; "idaas" in ASCII). */
+const MIGRATION_LOCK = 0x6964616173;
 
 export interface StoreOptions {
   /** The platform key-encryption key: needed to read or write personal data and data keys. */
@@ -112,15 +123,28 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
     transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx, keys)))),
     async migrate() {
       await vault.migrate();
-      const migrator = new Migrator({
-        db,
-        provider: migrationProvider(dialect),
-        migrationTableName: 'idaas_migrations',
-        migrationLockTableName: 'idaas_migrations_lock',
+      const run = async (conn: Kysely<Database>) => {
+        const migrator = new Migrator({
+          db: conn,
+          provider: migrationProvider(dialect),
+          migrationTableName: 'idaas_migrations',
+          migrationLockTableName: 'idaas_migrations_lock',
+        });
+        const { error, results } = await migrator.migrateToLatest();
+        if (error) throw error;
+        return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+      };
+      if (dialect === 'sqlite') return run(db); // BEGIN IMMEDIATE serialises processes
+      // PostgreSQL: a session advisory lock around everything, including the creation of
+      // the migration tables (concurrent CREATE TABLE IF NOT EXISTS races in pg_type).
+      return db.connection().execute(async (conn) => {
+        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+        try {
+          return await run(conn);
+        } finally {
+          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+        }
       });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw error;
-      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async close() {
       await db.destroy();

@@ -12,6 +12,8 @@ interface VaultDb {
   instance_data_keys: { instance_id: string; wrapped: string; created_at: string };
 }
 
+const VAULT_LOCK = 0x6964616174;
+
 export interface OpenedVault extends KeyVault {
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -30,6 +32,7 @@ export function defaultVaultUrl(storeUrl: string): string {
 export function openKeyVault(url: string, clock: Clock): OpenedVault {
   let db: Kysely<VaultDb>;
   let schema: string | null = null;
+  const pgDialect = !url.startsWith('sqlite:');
   if (url.startsWith('sqlite:')) {
     const path = url.slice('sqlite:'.length);
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -49,11 +52,19 @@ export function openKeyVault(url: string, clock: Clock): OpenedVault {
   let ready: Promise<void> | null = null;
   const ensure = (): Promise<void> =>
     (ready ??= (async () => {
-      if (schema)
-        await sql.raw(`create schema if not exists "${schema.replace(/"/g, '')}"`).execute(db);
-      await sql`create table if not exists instance_data_keys (instance_id text primary key, wrapped text not null, created_at text not null)`.execute(
-        db,
-      );
+      const ddl = async (q: Kysely<VaultDb>) => {
+        if (schema)
+          await sql.raw(`create schema if not exists "${schema.replace(/"/g, '')}"`).execute(q);
+        await sql`create table if not exists instance_data_keys (instance_id text primary key, wrapped text not null, created_at text not null)`.execute(
+          q,
+        );
+      };
+      if (!pgDialect) return ddl(db);
+      // concurrent CREATE ... IF NOT EXISTS race on PostgreSQL: serialise them
+      await db.transaction().execute(async (trx) => {
+        await sql`select pg_advisory_xact_lock(${VAULT_LOCK})`.execute(trx);
+        await ddl(trx);
+      });
     })().catch((e) => {
       ready = null;
       throw e;

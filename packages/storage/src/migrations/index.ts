@@ -1,11 +1,13 @@
 import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001_init.ts';
+import * as m0002 from './0002_business.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 const all: Record<string, Record<Dialect, string[]>> = {
   '0001_init': m0001,
+  '0002_business': m0002,
 };
 
 /** Migrations in order; each one is a list of SQL statements per dialect. */
