@@ -3,6 +3,7 @@
 export type ErrorCode =
   | 'validation_failed'
   | 'not_found'
+  | 'method_not_allowed'
   | 'conflict'
   | 'unauthorized'
   | 'forbidden'
@@ -16,6 +17,7 @@ const statusOf: Record<ErrorCode, number> = {
   unauthorized: 401,
   forbidden: 403,
   not_found: 404,
+  method_not_allowed: 405,
   conflict: 409,
   payload_too_large: 413,
   rate_limited: 429,

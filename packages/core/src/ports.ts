@@ -55,6 +55,11 @@ export interface GroupRepo {
   insert(g: Group): Promise<void>;
   get(instanceId: string, id: string): Promise<Group | null>;
   getByName(instanceId: string, name: string): Promise<Group | null>;
+  update(
+    instanceId: string,
+    id: string,
+    patch: { name?: string; description?: string | null },
+  ): Promise<void>;
   list(instanceId: string, q: ListQuery): Promise<Page<Group>>;
   delete(instanceId: string, id: string): Promise<boolean>;
   addMember(instanceId: string, groupId: string, userId: string): Promise<void>;
@@ -74,6 +79,7 @@ export interface OrgUnitRepo {
   addMember(instanceId: string, orgUnitId: string, userId: string): Promise<void>;
   removeMember(instanceId: string, orgUnitId: string, userId: string): Promise<boolean>;
   unitsOfUser(instanceId: string, userId: string): Promise<OrgUnit[]>;
+  members(instanceId: string, orgUnitId: string, q: ListQuery): Promise<Page<User>>;
 }
 
 export interface ApplicationPatch {

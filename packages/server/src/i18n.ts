@@ -8,6 +8,7 @@ type Messages = Record<string, string>;
 const en: Messages = {
   'error.validation_failed': 'Invalid request',
   'error.not_found': 'Not found',
+  'error.method_not_allowed': 'Method not allowed',
   'error.conflict': 'Conflict',
   'error.unauthorized': 'Authentication required',
   'error.forbidden': 'Forbidden',
@@ -20,6 +21,7 @@ const en: Messages = {
 const zh: Messages = {
   'error.validation_failed': '请求无效',
   'error.not_found': '未找到',
+  'error.method_not_allowed': '不允许的请求方法',
   'error.conflict': '冲突',
   'error.unauthorized': '需要身份验证',
   'error.forbidden': '禁止访问',

@@ -448,6 +448,21 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
         if (q.q) query = query.where('name_lower', 'like', likePattern(q.q));
         return page((await query.execute()).map(toGroup), q.limit);
       },
+      async update(instanceId, id, patch) {
+        const set: Record<string, unknown> = {};
+        if (patch.name !== undefined) {
+          set.name = patch.name;
+          set.name_lower = patch.name.toLowerCase();
+        }
+        if (patch.description !== undefined) set.description = patch.description;
+        if (!Object.keys(set).length) return;
+        await db
+          .updateTable('groups')
+          .set(set as never)
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
+      },
       async delete(instanceId, id) {
         const r = await db
           .deleteFrom('groups')
@@ -588,6 +603,19 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
           .orderBy('o.name')
           .execute();
         return rows.map(toOrgUnit);
+      },
+      async members(instanceId, orgUnitId, q) {
+        const after = decodeCursor(q.cursor);
+        let query = db
+          .selectFrom('org_unit_members as m')
+          .innerJoin('users as u', (j) => j.onRef('u.instance_id', '=', 'm.instance_id').onRef('u.id', '=', 'm.user_id'))
+          .selectAll('u')
+          .where('m.instance_id', '=', instanceId)
+          .where('m.org_unit_id', '=', orgUnitId)
+          .orderBy('u.id')
+          .limit(q.limit + 1);
+        if (after) query = query.where('u.id', '>', after);
+        return page(await users(await query.execute()), q.limit);
       },
     },
 

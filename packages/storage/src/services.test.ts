@@ -176,6 +176,44 @@ for (const kind of availableStoreKinds()) {
       assert.equal((await core.directory.moveOrgUnit(inst, c.id, null)).parentId, null);
     });
 
+    test('org unit update is all-or-nothing; group rename refuses duplicates', async () => {
+      const root = await core.directory.createOrgUnit(inst, { name: 'Root' });
+      const leaf = await core.directory.createOrgUnit(inst, { name: 'Leaf', parentId: root.id });
+      await assert.rejects(
+        core.directory.updateOrgUnit(inst, root.id, { name: 'Renamed', parentId: leaf.id }),
+        (e) => fieldOf(e) === 'parentId',
+      );
+      assert.equal(
+        (await core.directory.getOrgUnit(inst, root.id)).name,
+        'Root',
+        'the rename did not happen either',
+      );
+      const both = await core.directory.updateOrgUnit(inst, leaf.id, {
+        name: 'Top',
+        parentId: null,
+      });
+      assert.deepEqual([both.name, both.parentId], ['Top', null]);
+      const u = await core.directory.createUser(inst, { username: 'ou-member' });
+      await core.directory.addOrgUnitMember(inst, root.id, u.id);
+      assert.deepEqual(
+        (await core.directory.orgUnitMembers(inst, root.id, { limit: 10 })).items.map(
+          (x) => x.username,
+        ),
+        ['ou-member'],
+      );
+      await core.directory.createGroup(inst, { name: 'ops' });
+      const dev = await core.directory.createGroup(inst, { name: 'dev' });
+      await assert.rejects(
+        core.directory.updateGroup(inst, dev.id, { name: 'OPS' }),
+        (e) => fieldOf(e) === 'name',
+      );
+      assert.equal(
+        (await core.directory.updateGroup(inst, dev.id, { name: 'Dev', description: 'devs' }))
+          .description,
+        'devs',
+      );
+    });
+
     test('applications: secret returned once, stored encrypted; invalid redirect URIs named', async () => {
       const { application, clientSecret } = await core.applications.create(inst, {
         name: 'Web',

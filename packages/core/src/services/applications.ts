@@ -126,8 +126,10 @@ export class ApplicationService {
       createdAt: at,
       updatedAt: at,
     };
-    await store.repos.applications.insert(application);
-    await store.repos.instances.bumpConfigVersion(instance.id, at);
+    await store.transaction(async (tx) => {
+      await tx.applications.insert(application);
+      await tx.instances.bumpConfigVersion(instance.id, at);
+    });
     return { application, clientSecret };
   }
 
@@ -160,15 +162,19 @@ export class ApplicationService {
       {},
     );
     const { store, clock } = this.#deps;
-    await store.repos.applications.update(instance.id, id, input as never, clock.now());
-    await store.repos.instances.bumpConfigVersion(instance.id, clock.now());
+    await store.transaction(async (tx) => {
+      await tx.applications.update(instance.id, id, input as never, clock.now());
+      await tx.instances.bumpConfigVersion(instance.id, clock.now());
+    });
     return this.get(instance, id);
   }
 
   async delete(instance: Instance, id: string): Promise<void> {
     const { store, clock } = this.#deps;
-    if (!(await store.repos.applications.delete(instance.id, id))) throw notFound('application');
-    await store.repos.instances.bumpConfigVersion(instance.id, clock.now());
+    await store.transaction(async (tx) => {
+      if (!(await tx.applications.delete(instance.id, id))) throw notFound('application');
+      await tx.instances.bumpConfigVersion(instance.id, clock.now());
+    });
   }
 
   /** Replaces the secret of a confidential client; the new one is returned once. */
@@ -181,17 +187,19 @@ export class ApplicationService {
       throw new AppError('validation_failed', 'a public client has no secret');
     const clientSecret = randomToken(32);
     const { store, clock } = this.#deps;
-    await store.repos.applications.update(
-      instance.id,
-      id,
-      {
-        secretEncrypted: this.#keys
-          .of(instance)
-          .encrypt(clientSecret, `client-secret:${app.clientId}`),
-      },
-      clock.now(),
-    );
-    await store.repos.instances.bumpConfigVersion(instance.id, clock.now());
+    await store.transaction(async (tx) => {
+      await tx.applications.update(
+        instance.id,
+        id,
+        {
+          secretEncrypted: this.#keys
+            .of(instance)
+            .encrypt(clientSecret, `client-secret:${app.clientId}`),
+        },
+        clock.now(),
+      );
+      await tx.instances.bumpConfigVersion(instance.id, clock.now());
+    });
     return { application: await this.get(instance, id), clientSecret };
   }
 

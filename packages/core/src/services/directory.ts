@@ -42,6 +42,16 @@ export const createOrgUnitInput = z.strictObject({
   parentId: z.string().nullable().optional(),
 });
 
+export const updateOrgUnitInput = z.strictObject({
+  name: z.string().min(1).max(128).optional(),
+  parentId: z.string().nullable().optional(),
+});
+
+export const updateGroupInput = z.strictObject({
+  name: z.string().min(1).max(128).optional(),
+  description: z.string().max(1000).nullable().optional(),
+});
+
 export type LoginResult =
   { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'disabled' | 'locked' };
 
@@ -165,6 +175,20 @@ export class DirectoryService {
     return this.#deps.store.repos.groups.list(instance.id, q);
   }
 
+  async updateGroup(instance: Instance, id: string, raw: unknown): Promise<Group> {
+    const input = parseInput(updateGroupInput, raw);
+    const repo = this.#deps.store.repos.groups;
+    const g = await this.getGroup(instance, id);
+    if (
+      input.name &&
+      input.name.toLowerCase() !== g.name.toLowerCase() &&
+      (await repo.getByName(instance.id, input.name))
+    )
+      throw conflict('name: already exists', 'name');
+    await repo.update(instance.id, id, input);
+    return this.getGroup(instance, id);
+  }
+
   async deleteGroup(instance: Instance, id: string): Promise<void> {
     if (!(await this.#deps.store.repos.groups.delete(instance.id, id))) throw notFound('group');
   }
@@ -215,16 +239,31 @@ export class DirectoryService {
 
   /** Moves a unit under another (or to the root); refuses to create a cycle. */
   async moveOrgUnit(instance: Instance, id: string, parentId: string | null): Promise<OrgUnit> {
-    const repo = this.#deps.store.repos.orgUnits;
-    await this.getOrgUnit(instance, id);
-    for (let p = parentId; p;) {
-      if (p === id) throw invalid('parentId', 'would make the unit its own ancestor');
-      const parent = await repo.get(instance.id, p);
-      if (!parent) throw invalid('parentId', 'no such organisational unit');
-      p = parent.parentId;
-    }
-    await repo.move(instance.id, id, parentId);
+    return this.updateOrgUnit(instance, id, { parentId });
+  }
+
+  /** Renames and/or moves a unit, in one transaction; refuses to create a cycle. */
+  async updateOrgUnit(instance: Instance, id: string, raw: unknown): Promise<OrgUnit> {
+    const input = parseInput(updateOrgUnitInput, raw);
+    await this.#deps.store.transaction(async (tx) => {
+      if (!(await tx.orgUnits.get(instance.id, id))) throw notFound('organisational unit');
+      if (input.parentId !== undefined) {
+        for (let p = input.parentId; p;) {
+          if (p === id) throw invalid('parentId', 'would make the unit its own ancestor');
+          const parent = await tx.orgUnits.get(instance.id, p);
+          if (!parent) throw invalid('parentId', 'no such organisational unit');
+          p = parent.parentId;
+        }
+        await tx.orgUnits.move(instance.id, id, input.parentId);
+      }
+      if (input.name !== undefined) await tx.orgUnits.rename(instance.id, id, input.name);
+    });
     return this.getOrgUnit(instance, id);
+  }
+
+  async orgUnitMembers(instance: Instance, orgUnitId: string, q: ListQuery): Promise<Page<User>> {
+    await this.getOrgUnit(instance, orgUnitId);
+    return this.#deps.store.repos.orgUnits.members(instance.id, orgUnitId, q);
   }
 
   async deleteOrgUnit(instance: Instance, id: string): Promise<void> {

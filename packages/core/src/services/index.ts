@@ -37,7 +37,9 @@ export {
   createUserInput,
   updateUserInput,
   createGroupInput,
+  updateGroupInput,
   createOrgUnitInput,
+  updateOrgUnitInput,
   type LoginResult,
 } from './directory.ts';
 export { createApplicationInput, updateApplicationInput } from './applications.ts';

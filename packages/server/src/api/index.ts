@@ -122,9 +122,10 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
     if (!hit) {
       const allow = [...new Set(matching.map((t) => t.r.method.toUpperCase()))].join(', ');
       ctx.set('Allow', allow);
-      throw new AppError('not_found', `method ${ctx.method} is not allowed here; use ${allow}`, {
-        status: 405,
-      });
+      throw new AppError(
+        'method_not_allowed',
+        `method ${ctx.method} is not allowed here; use ${allow}`,
+      );
     }
 
     const r: AnyRoute = hit.r;

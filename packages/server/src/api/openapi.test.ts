@@ -126,6 +126,7 @@ for (const kind of availableStoreKinds()) {
       await call('PUT', `${S}/groups/${g.id}/members/${u.id}`);
       await call('GET', `${S}/groups/${g.id}/members`);
       await call('GET', `${S}/groups/${g.id}/members/${u.id}`);
+      await call('PATCH', `${S}/groups/${g.id}`, { description: 'everyone' });
       await call('DELETE', `${S}/groups/${g.id}/members/${u.id}`);
       await call('DELETE', `${S}/groups/${g.id}`);
       const o = await call('POST', `${S}/org-units`, { name: 'Root' });
@@ -136,6 +137,11 @@ for (const kind of availableStoreKinds()) {
       await call('PATCH', `${S}/org-units/${c.id}`, { name: 'Moved', parent_id: null });
       await call('PUT', `${S}/org-units/${o.id}/members/${u.id}`);
       await call('GET', `${S}/org-units/${o.id}/members/${u.id}`);
+      const members = await call('GET', `${S}/org-units/${o.id}/members`);
+      assert.deepEqual(
+        members.items.map((m: { id: string }) => m.id),
+        [u.id],
+      );
       await call('GET', `${S}/users/${u.id}/org-units`);
       await call('DELETE', `${S}/org-units/${o.id}/members/${u.id}`);
       await call('DELETE', `${S}/org-units/${c.id}`);

@@ -9,6 +9,7 @@ import {
   ApplicationUpdate,
   ApplicationWithSecret,
   GroupCreate,
+  GroupUpdate,
   GroupOut,
   InstanceCreate,
   InstanceOut,
@@ -197,6 +198,23 @@ export const routes: AnyRoute[] = [
       wire.group(await sctx.core.directory.getGroup(await instance(), param('id'))),
   }),
   route({
+    method: 'patch',
+    path: `${I}/groups/{id}`,
+    operationId: 'updateGroup',
+    summary: 'Rename a group or change its description',
+    tag: 'groups',
+    body: GroupUpdate,
+    response: GroupOut,
+    handler: async ({ sctx, instance, param, body }) =>
+      wire.group(
+        await sctx.core.directory.updateGroup(
+          await instance(),
+          param('id'),
+          toCore.groupUpdate(body),
+        ),
+      ),
+  }),
+  route({
     method: 'delete',
     path: `${I}/groups/{id}`,
     operationId: 'deleteGroup',
@@ -320,19 +338,14 @@ export const routes: AnyRoute[] = [
     tag: 'org-units',
     body: OrgUnitUpdate,
     response: OrgUnitOut,
-    handler: async ({ sctx, instance, param, body }) => {
-      const inst = await instance();
-      const id = param('id');
-      let unit = await sctx.core.directory.getOrgUnit(inst, id);
-      // The move validates (existence, cycles) before it writes; the rename cannot fail after it.
-      if (body.parent_id !== undefined && body.parent_id !== unit.parentId)
-        unit = await sctx.core.directory.moveOrgUnit(inst, id, body.parent_id);
-      if (body.name !== undefined && body.name !== unit.name) {
-        await sctx.store.repos.orgUnits.rename(inst.id, id, body.name);
-        unit = await sctx.core.directory.getOrgUnit(inst, id);
-      }
-      return wire.orgUnit(unit);
-    },
+    handler: async ({ sctx, instance, param, body }) =>
+      wire.orgUnit(
+        await sctx.core.directory.updateOrgUnit(
+          await instance(),
+          param('id'),
+          toCore.orgUnitUpdate(body),
+        ),
+      ),
   }),
   route({
     method: 'delete',
@@ -354,6 +367,20 @@ export const routes: AnyRoute[] = [
     status: 204,
     handler: async ({ sctx, instance, param }) =>
       sctx.core.directory.addOrgUnitMember(await instance(), param('id'), param('userId')),
+  }),
+  route({
+    method: 'get',
+    path: `${I}/org-units/{id}/members`,
+    operationId: 'listOrgUnitMembers',
+    summary: 'List the members of an organisational unit',
+    tag: 'org-units',
+    query: PageParams,
+    response: UserPage,
+    handler: async ({ sctx, instance, param, query }) =>
+      pageOut(
+        await sctx.core.directory.orgUnitMembers(await instance(), param('id'), listQuery(query)),
+        wire.user,
+      ),
   }),
   route({
     method: 'get',

@@ -176,6 +176,13 @@ export const GroupCreate = z
   })
   .meta({ id: 'GroupCreate' });
 
+export const GroupUpdate = z
+  .strictObject({
+    name: z.string().min(1).max(128).optional(),
+    description: z.string().max(1000).nullable().optional(),
+  })
+  .meta({ id: 'GroupUpdate' });
+
 // ---- organisational units
 
 export const OrgUnitOut = z
@@ -395,7 +402,11 @@ export const toCore = {
       status: b.status,
     }),
   group: (b: z.output<typeof GroupCreate>) => defined({ name: b.name, description: b.description }),
+  groupUpdate: (b: z.output<typeof GroupUpdate>) =>
+    defined({ name: b.name, description: b.description }),
   orgUnit: (b: z.output<typeof OrgUnitCreate>) => defined({ name: b.name, parentId: b.parent_id }),
+  orgUnitUpdate: (b: z.output<typeof OrgUnitUpdate>) =>
+    defined({ name: b.name, parentId: b.parent_id }),
   applicationCreate: (b: z.output<typeof ApplicationCreate>) =>
     defined({
       name: b.name,
