@@ -8,3 +8,7 @@ export type * from './ports.ts';
 export * from './validation.ts';
 export * from './keys.ts';
 export * from './services/index.ts';
+export type * from './business/commerce-ports.ts';
+export type * from './business/lifecycle-ports.ts';
+export type * from './business/operations-ports.ts';
+export type * from './business/contracts.ts';

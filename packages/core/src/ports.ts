@@ -129,7 +129,12 @@ export interface SettingsRepo {
   set(key: string, value: string): Promise<void>;
 }
 
-export interface Repos {
+import type { CommerceRepos } from './business/commerce-ports.ts';
+import type { LifecycleRepos } from './business/lifecycle-ports.ts';
+import type { OperationsRepos } from './business/operations-ports.ts';
+
+/** Every repository; business modules add theirs through the three interfaces it extends. */
+export interface Repos extends CommerceRepos, LifecycleRepos, OperationsRepos {
   accounts: AccountRepo;
   instances: InstanceRepo;
   users: UserRepo;

@@ -39,6 +39,8 @@ export function createApp(sctx: ServerContext): App {
     } finally {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const status = ctx.res.statusCode || ctx.status;
+      if (slug)
+        sctx.events.emit('instanceRequest', { instanceSlug: slug, status, at: sctx.clock.now() });
       metrics.httpDuration.observe(
         { method: ctx.method, route: routeLabel(ctx.path), status: String(status) },
         seconds,

@@ -3,6 +3,7 @@ import type { Clock, Core, Store } from '@idaas/core';
 import type { Config } from './config.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
+import type { RuntimeEventBus } from './events.ts';
 
 /** Everything a request handler may use; built once by the composition root (server.ts). */
 export interface ServerContext {
@@ -13,6 +14,8 @@ export interface ServerContext {
   logger: Logger;
   metrics: Metrics;
   limiter: RateLimiter;
+  /** Runtime events (sign-ins, tokens, requests) for metering, SLA and audit. */
+  events: RuntimeEventBus;
 }
 
 /** What a bearer access token stands for, once verified. */

@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { memoryRateLimiter, redisRateLimiter } from './http/rate-limit.ts';
+import { RuntimeEventBus } from './events.ts';
 
 export interface RunningServer {
   url: string;
@@ -76,6 +77,9 @@ export async function buildContext(
   const limiter = config.redisUrl
     ? redisRateLimiter(config.redisUrl, clock)
     : memoryRateLimiter(clock);
+  const events = new RuntimeEventBus((err, event) =>
+    logger.error({ err, event }, 'runtime event listener failed'),
+  );
   const sctx: ServerContext = {
     config,
     clock,
@@ -84,6 +88,7 @@ export async function buildContext(
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
     limiter,
+    events,
   };
   return { sctx, boot };
 }

@@ -18,6 +18,9 @@ import type {
 } from '@idaas/core';
 import type { Database, UsersTable } from './schema.ts';
 import type { InstanceKeys } from './instance-keys.ts';
+import { makeCommerceRepos } from './business/commerce.ts';
+import { makeLifecycleRepos } from './business/lifecycle.ts';
+import { makeOperationsRepos } from './business/operations.ts';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -159,6 +162,9 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
   const user = async (r: Selectable<UsersTable> | undefined): Promise<User | null> =>
     r ? toUser(r, await keys.dataKey(r.instance_id)) : null;
   return {
+    ...makeCommerceRepos(db),
+    ...makeLifecycleRepos(db),
+    ...makeOperationsRepos(db),
     accounts: {
       async insert(a: Account) {
         await db

@@ -139,7 +139,7 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${S}/org-units/${o.id}/members/${u.id}`);
       const members = await call('GET', `${S}/org-units/${o.id}/members`);
       assert.deepEqual(
-        members.items.map((m: { id: string }) => m.id),
+        (members as { items: { id: string }[] }).items.map((m) => m.id),
         [u.id],
       );
       await call('GET', `${S}/users/${u.id}/org-units`);

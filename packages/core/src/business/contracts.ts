@@ -1,0 +1,93 @@
+// The seams between the business modules, so that each can be built and tested on its
+// own: commerce (orders, payments, ledger) and lifecycle (the agreement engine per
+// instance, the durable scheduler, test clocks) on one side; operations (notices,
+// metering and settlement, SLA, tickets) on the other. Implementations live in
+// ./commerce, ./lifecycle and ./operations; the composition root wires them together.
+import type { Clock } from '../clock.ts';
+
+/** Money is integer fen (CNY minor units) everywhere outside @idaas/agreement. */
+export type Fen = number;
+
+/** The time an account lives in: the wall clock, or its test clock (Stripe-style). */
+export interface AccountClocks {
+  clockFor(accountId: string): Promise<Clock>;
+  /** The test clock an account is bound to, or null. */
+  testClockOf(accountId: string): Promise<string | null>;
+}
+
+/** What operations needs from the ledger. Idempotent by `idempotencyKey`. */
+export interface LedgerPort {
+  /**
+   * Debits cash (vouchers first where the reason allows, G3.5) for a fee or usage.
+   * `covered` is false when the cash balance does not cover it: the account is in arrears.
+   */
+  charge(input: {
+    accountId: string;
+    instanceId: string | null;
+    amountFen: Fen;
+    reason: 'settlement' | 'late-fee' | 'order' | 'adjustment';
+    idempotencyKey: string;
+    at: Date;
+    detail?: string;
+  }): Promise<{ entryId: string; covered: boolean; cashBalanceFen: Fen }>;
+  /** Credits vouchers for this product only (never cash, G3.5), e.g. SLA credits (SLA2). */
+  issueVoucher(input: {
+    accountId: string;
+    amountFen: Fen;
+    reason: 'sla-credit' | 'promotion';
+    idempotencyKey: string;
+    at: Date;
+    expiresAt: Date | null;
+  }): Promise<{ entryId: string }>;
+  balance(accountId: string): Promise<{ cashFen: Fen; voucherFen: Fen }>;
+}
+
+export type LifecycleEventType =
+  | 'order-created'
+  | 'order-paid'
+  | 'activate'
+  | 'expire'
+  | 'quota-exhausted'
+  | 'renew'
+  | 'arrears'
+  | 'payment';
+
+/** A transition of an instance, as the lifecycle module reports it (to notices, SLA …). */
+export interface LifecycleTransition {
+  instanceId: string;
+  accountId: string;
+  at: Date;
+  from: string | null;
+  to: string;
+  cause: LifecycleEventType | 'timer';
+  clause: string;
+  effects: string[];
+}
+
+/** What commerce and operations need from lifecycle enforcement. */
+export interface LifecyclePort {
+  /** Feeds an event to the instance's policy (in the engine) at `at`; idempotent by `idempotencyKey`. */
+  record(
+    instanceId: string,
+    event: { type: LifecycleEventType; termEnd?: Date },
+    at: Date,
+    idempotencyKey?: string,
+  ): Promise<void>;
+}
+
+/** What lifecycle, commerce and support need from notices (G11). */
+export interface NoticePort {
+  /**
+   * Queues a notice to the account's contacts on the channels the template names,
+   * in the account's language; deduplicated by `dedupeKey`.
+   */
+  notify(input: {
+    accountId: string;
+    instanceId: string | null;
+    template: string;
+    vars: Record<string, string | number>;
+    clause: string | null;
+    dedupeKey: string;
+    at: Date;
+  }): Promise<void>;
+}
