@@ -4,6 +4,7 @@
 // metering and settlement, SLA, tickets) on the other. Implementations live in
 // ./commerce, ./lifecycle and ./operations; the composition root wires them together.
 import type { Clock } from '../clock.ts';
+import type { Repos } from '../ports.ts';
 
 /** Money is integer fen (CNY minor units) everywhere outside @idaas/agreement. */
 export type Fen = number;
@@ -29,6 +30,7 @@ export interface LedgerPort {
     idempotencyKey: string;
     at: Date;
     detail?: string;
+    tx?: Repos;
   }): Promise<{ entryId: string; covered: boolean; cashBalanceFen: Fen }>;
   /** Credits vouchers for this product only (never cash, G3.5), e.g. SLA credits (SLA2). */
   issueVoucher(input: {
@@ -38,6 +40,7 @@ export interface LedgerPort {
     idempotencyKey: string;
     at: Date;
     expiresAt: Date | null;
+    tx?: Repos;
   }): Promise<{ entryId: string }>;
   balance(accountId: string): Promise<{ cashFen: Fen; voucherFen: Fen }>;
 }
@@ -89,5 +92,6 @@ export interface NoticePort {
     clause: string | null;
     dedupeKey: string;
     at: Date;
+    tx?: Repos;
   }): Promise<void>;
 }
