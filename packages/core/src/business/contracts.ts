@@ -67,15 +67,56 @@ export interface LifecycleTransition {
   effects: string[];
 }
 
+/**
+ * Called inside the transaction that applies a transition, with that transaction's
+ * repos: whatever a listener writes commits together with the transition, or not at
+ * all (exactly once). Listeners must not do I/O outside the database; they enqueue jobs.
+ */
+export type TransitionListener = (t: LifecycleTransition, tx: Repos) => Promise<void>;
+
 /** What commerce and operations need from lifecycle enforcement. */
 export interface LifecyclePort {
-  /** Feeds an event to the instance's policy (in the engine) at `at`; idempotent by `idempotencyKey`. */
+  /**
+   * Feeds an event to the instance's policy (in the agreement engine) at `at`: due timers
+   * fire first, then the event. Pass `tx` to take part in the caller's transaction.
+   */
   record(
     instanceId: string,
     event: { type: LifecycleEventType; termEnd?: Date },
     at: Date,
-    idempotencyKey?: string,
-  ): Promise<void>;
+    tx?: Repos,
+  ): Promise<LifecycleTransition[]>;
+  onTransition(listener: TransitionListener): void;
+}
+
+/** A durable job: a row with a due time, claimed by one worker, retried with backoff. */
+export interface JobRequest {
+  kind: string;
+  payload: Record<string, unknown>;
+  runAt: Date;
+  /** A job with the same key is not queued twice (e.g. `settle:<instance>:<hour>`). */
+  dedupeKey?: string;
+  /** The test clock whose time this job lives in; null/absent = the wall clock. */
+  clockId?: string | null;
+}
+
+/**
+ * Runs inside a transaction with the job's claim: DB effects commit exactly once. A
+ * handler that talks to the outside (SMTP) does so at least once: it must be idempotent
+ * towards its own records (e.g. a notice already marked sent is skipped).
+ */
+export type JobHandler = (job: {
+  id: string;
+  payload: Record<string, unknown>;
+  now: Date;
+  clockId: string | null;
+  tx: Repos;
+}) => Promise<void>;
+
+/** The durable scheduler's job side (the lifecycle module implements it). */
+export interface JobQueue {
+  enqueue(job: JobRequest, tx?: Repos): Promise<void>;
+  register(kind: string, handler: JobHandler): void;
 }
 
 /** What lifecycle, commerce and support need from notices (G11). */

@@ -11,10 +11,19 @@ import { sendProblem } from '../http/problem.ts';
 import { negotiate } from '../i18n.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { compilePath, type AnyRoute, type Call } from './route.ts';
-import { routes } from './routes.ts';
+import { routes as directoryRoutes } from './routes.ts';
+import { commerceRoutes } from './routes-commerce.ts';
+import { lifecycleRoutes } from './routes-lifecycle.ts';
+import { operationsRoutes } from './routes-operations.ts';
 import { coreFieldToWire } from './schemas.ts';
 
-export { routes } from './routes.ts';
+/** Every route of the admin API: the directory's, then each business module's. */
+export const routes: AnyRoute[] = [
+  ...directoryRoutes,
+  ...commerceRoutes,
+  ...lifecycleRoutes,
+  ...operationsRoutes,
+];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 
 const REALM = 'Bearer realm="idaas"';
