@@ -2,46 +2,41 @@
 // same variables as the server), the store (migrated if needed), the core use-cases,
 // argument parsing conventions and errors that name the flag.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { AppError, type Core, type Instance, type Store } from '@idaas/core';
 import {
-  AppError,
-  argon2Hasher,
-  createCore,
-  KeyEncryptionKey,
-  systemClock,
-  type Core,
-  type Instance,
-} from '@idaas/core';
-import { openStore, type OpenedStore } from '@idaas/storage';
-import { loadConfig, type Config } from '@idaas/server';
+  buildContext,
+  createLogger,
+  loadConfig,
+  type Config,
+  type ServerContext,
+} from '@idaas/server';
 
 export interface CliContext {
   config: Config;
-  store: OpenedStore;
+  store: Store;
   core: Core;
+  /** The server's context without an HTTP listener: business modules, events, clock. */
+  sctx: ServerContext;
 }
 
-/** Opens the configured store (migrating it if needed), runs `fn`, closes the store. No HTTP listener. */
+/**
+ * Opens the configured store (migrating and bootstrapping it if needed), runs `fn`,
+ * closes the store. No HTTP listener, no background work.
+ */
 export async function withContext<T>(fn: (c: CliContext) => Promise<T>): Promise<T> {
-  const config = loadConfig();
+  const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   for (const w of config.warnings) process.stderr.write(`idaas: warning: ${w}\n`);
-  const kek = KeyEncryptionKey.fromBase64(config.kek);
-  const store = openStore(config.databaseUrl, {
-    kek,
-    vaultUrl: config.keyVaultUrl ?? undefined,
-    clock: systemClock,
+  // No bootstrap here: the server does that at its first start (and shows the
+  // administrator's password there); instance creation makes the operator account itself.
+  const { sctx } = await buildContext(config, {
+    logger: createLogger(config.logLevel),
+    bootstrap: false,
   });
   try {
-    await store.migrate();
-    const core = createCore({
-      store,
-      clock: systemClock,
-      kek,
-      hasher: argon2Hasher(),
-      keyOverlapSeconds: Math.max(config.ttl.accessToken, config.ttl.idToken) + 300,
-    });
-    return await fn({ config, store, core });
+    return await fn({ config, store: sctx.store, core: sctx.core, sctx });
   } finally {
-    await store.close();
+    await sctx.limiter.close();
+    await sctx.store.close();
   }
 }
 

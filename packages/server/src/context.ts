@@ -4,6 +4,7 @@ import type { Config } from './config.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
 import type { RuntimeEventBus } from './events.ts';
+import type { Business } from './business/index.ts';
 
 /** Everything a request handler may use; built once by the composition root (server.ts). */
 export interface ServerContext {
@@ -16,6 +17,8 @@ export interface ServerContext {
   limiter: RateLimiter;
   /** Runtime events (sign-ins, tokens, requests) for metering, SLA and audit. */
   events: RuntimeEventBus;
+  /** Commerce, lifecycle enforcement and operations (set right after the context is built). */
+  business: Business;
 }
 
 /** What a bearer access token stands for, once verified. */

@@ -18,6 +18,7 @@ import type { ServerContext } from './context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { memoryRateLimiter, redisRateLimiter } from './http/rate-limit.ts';
 import { RuntimeEventBus } from './events.ts';
+import { createBusiness } from './business/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -51,8 +52,15 @@ export function createLogger(level: string): Logger {
 /** Opens the store, migrates, bootstraps, builds the context. No listening yet. */
 export async function buildContext(
   config: Config,
-  opts: { clock?: Clock; logger?: Logger; hasher?: PasswordHasher; store?: OpenedStore } = {},
-): Promise<{ sctx: ServerContext; boot: BootstrapResult }> {
+  opts: {
+    clock?: Clock;
+    logger?: Logger;
+    hasher?: PasswordHasher;
+    store?: OpenedStore;
+    /** false: skip the first-start bootstrap (the CLI; the server does it). */
+    bootstrap?: boolean;
+  } = {},
+): Promise<{ sctx: ServerContext; boot: BootstrapResult | null }> {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger ?? createLogger(config.logLevel);
   for (const w of config.warnings) logger.warn(w);
@@ -69,11 +77,14 @@ export async function buildContext(
     hasher: opts.hasher ?? argon2Hasher(),
     keyOverlapSeconds: Math.max(config.ttl.accessToken, config.ttl.idToken) + 300,
   });
-  const boot = await bootstrap(core, {
-    publicUrl: config.publicUrl,
-    adminPassword: config.adminPassword,
-    createDefault: config.createDefaultInstance,
-  });
+  const boot =
+    opts.bootstrap === false
+      ? null
+      : await bootstrap(core, {
+          publicUrl: config.publicUrl,
+          adminPassword: config.adminPassword,
+          createDefault: config.createDefaultInstance,
+        });
   const limiter = config.redisUrl
     ? redisRateLimiter(config.redisUrl, clock)
     : memoryRateLimiter(clock);
@@ -81,6 +92,7 @@ export async function buildContext(
     logger.error({ err, event }, 'runtime event listener failed'),
   );
   const sctx: ServerContext = {
+    business: undefined as unknown as ServerContext['business'], // set just below
     config,
     clock,
     store,
@@ -90,14 +102,18 @@ export async function buildContext(
     limiter,
     events,
   };
+  sctx.business = createBusiness(sctx);
   return { sctx, boot };
 }
 
 export async function startServer(
   config: Config,
-  opts: Parameters<typeof buildContext>[1] = {},
+  opts: Parameters<typeof buildContext>[1] & {
+    /** false: no background work (scheduler loop); tests drive it explicitly. */
+    background?: boolean;
+  } = {},
 ): Promise<RunningServer> {
-  const { sctx, boot } = await buildContext(config, opts);
+  const { sctx, boot } = await buildContext(config, { ...opts, bootstrap: true });
   const app = createApp(sctx);
   const http = createHttpServer(app.koa.callback());
   http.keepAliveTimeout = 65_000;
@@ -112,14 +128,16 @@ export async function startServer(
       .catch((err) => sctx.logger.warn({ err }, 'expiry sweep failed'));
   }, 60_000);
   sweep.unref();
+  const stopBusiness = opts.background === false ? async () => {} : sctx.business.start();
   return {
     url: `http://127.0.0.1:${port}`,
     sctx,
     app,
-    boot,
+    boot: boot!, // the server always bootstraps
     http,
     async close() {
       clearInterval(sweep);
+      await stopBusiness();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
       await app.oidc.close();
