@@ -1,26 +1,27 @@
 // The `idaas` command: a thin dispatcher. Each command lives in ./commands/<name>.ts,
 // exports `run(argv): Promise<number>` (the exit code), and is loaded only when used,
 // so that e.g. `idaas agreement simulate` never loads the server or a database driver.
-const commands: Record<
-  string,
-  { summary: string; load: () => Promise<{ run(argv: string[]): Promise<number> }> }
-> = {
-  start: { summary: 'run the server', load: () => import('./commands/start.ts') },
-  migrate: { summary: 'apply database migrations', load: () => import('./commands/migrate.ts') },
-  instance: {
-    summary: 'create and list identity instances',
-    load: () => import('./commands/instance.ts'),
-  },
-  user: { summary: 'manage users of an instance', load: () => import('./commands/user.ts') },
-  client: {
-    summary: 'manage OIDC applications (clients)',
-    load: () => import('./commands/client.ts'),
-  },
-  keys: { summary: 'signing keys of an instance', load: () => import('./commands/keys.ts') },
-  agreement: {
-    summary: 'the service agreement: simulate, policies, explain',
-    load: () => import('./commands/agreement.ts'),
-  },
+interface CommandModule {
+  run(argv: string[]): Promise<number>;
+}
+
+/** Command name → one-line summary. The module is ./commands/<name>.ts. */
+const commands: Record<string, string> = {
+  start: 'run the server',
+  migrate: 'apply database migrations',
+  instance: 'identity instances: create, list, show',
+  user: 'users of an instance',
+  client: 'OIDC applications (clients) of an instance',
+  keys: 'signing keys of an instance',
+  agreement: 'the service agreement: simulate, policies, explain',
+  account: 'customer accounts, contacts and sub-accounts',
+  plan: 'products and plans',
+  order: 'orders: new, renew, upgrade',
+  payment: 'payments and the ledger',
+  clock: 'test clocks: create, advance',
+  notice: 'notices sent to accounts',
+  ticket: 'support tickets',
+  sla: 'availability, maintenance windows and credits',
 };
 
 function usage(): string {
@@ -28,7 +29,7 @@ function usage(): string {
   return [
     'usage: idaas <command> [options]   (add --help to any command)',
     '',
-    ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    ...Object.entries(commands).map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`),
   ].join('\n');
 }
 
@@ -36,13 +37,12 @@ const [name, ...argv] = process.argv.slice(2);
 if (!name || name === '--help' || name === '-h' || name === 'help') {
   console.log(usage());
   process.exitCode = name ? 0 : 2;
+} else if (!Object.hasOwn(commands, name)) {
+  process.stderr.write(`idaas: unknown command "${name}"\n${usage()}\n`);
+  process.exitCode = 2;
 } else {
-  const command = commands[name];
-  if (!command) {
-    process.stderr.write(`idaas: unknown command "${name}"\n${usage()}\n`);
-    process.exitCode = 2;
-  } else {
-    const mod = await command.load();
-    process.exitCode = await mod.run(argv);
-  }
+  const mod = (await import(
+    new URL(`./commands/${name}.ts`, import.meta.url).href
+  )) as CommandModule;
+  process.exitCode = await mod.run(argv);
 }

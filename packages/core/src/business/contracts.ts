@@ -43,6 +43,22 @@ export interface LedgerPort {
     tx?: Repos;
   }): Promise<{ entryId: string }>;
   balance(accountId: string): Promise<{ cashFen: Fen; voucherFen: Fen }>;
+  /** Fees charged for an instance in [from, to) (SLA2 credit base; G10.6 liability cap). */
+  feesFor(instanceId: string, from: Date, to: Date): Promise<Fen>;
+}
+
+/** Usage recorded from the identity runtime's own events (operations provides it; commerce bills it). */
+export interface UsagePort {
+  /**
+   * Usage of an instance in the hour starting at `hourStart` (UTC, on the hour):
+   * authentications, and monthly active users first seen in that hour (so summing hours
+   * of a calendar month gives the month's MAU).
+   */
+  hour(
+    instanceId: string,
+    hourStart: Date,
+    tx?: Repos,
+  ): Promise<{ authentications: number; newActiveUsers: number }>;
 }
 
 export type LifecycleEventType =

@@ -2,7 +2,14 @@
 // server and the CLI. Each module's wiring lives in its own file and fills in the
 // ports it provides; the others reach them through `ports`, bound late so that the
 // order of wiring does not matter.
-import type { AccountClocks, JobQueue, LedgerPort, LifecyclePort, NoticePort } from '@idaas/core';
+import type {
+  AccountClocks,
+  JobQueue,
+  LedgerPort,
+  LifecyclePort,
+  NoticePort,
+  UsagePort,
+} from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import { wireCommerce, type CommerceModule } from './commerce.ts';
 import { wireLifecycle, type LifecycleModule } from './lifecycle.ts';
@@ -14,6 +21,7 @@ export interface BusinessPorts {
   jobs: JobQueue;
   ledger: LedgerPort;
   notices: NoticePort;
+  usage: UsagePort;
 }
 
 export interface Business {
@@ -48,12 +56,14 @@ export function createBusiness(sctx: ServerContext): Business {
   const jobs = late<JobQueue>('jobs');
   const ledger = late<LedgerPort>('ledger');
   const notices = late<NoticePort>('notices');
+  const usage = late<UsagePort>('usage');
   const ports: BusinessPorts = {
     clocks: clocks.port,
     lifecycle: lifecycle.port,
     jobs: jobs.port,
     ledger: ledger.port,
     notices: notices.port,
+    usage: usage.port,
   };
   const lifecycleModule = wireLifecycle(sctx, ports, {
     clocks: clocks.bind,
@@ -61,7 +71,10 @@ export function createBusiness(sctx: ServerContext): Business {
     jobs: jobs.bind,
   });
   const commerceModule = wireCommerce(sctx, ports, { ledger: ledger.bind });
-  const operationsModule = wireOperations(sctx, ports, { notices: notices.bind });
+  const operationsModule = wireOperations(sctx, ports, {
+    notices: notices.bind,
+    usage: usage.bind,
+  });
   return {
     ports,
     commerce: commerceModule,

@@ -4,7 +4,6 @@ import type { AccountClocks, JobQueue, LifecyclePort } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import type { BusinessPorts } from './index.ts';
 
- 
 export interface LifecycleModule {
   start(): () => Promise<void>;
 }

@@ -1,5 +1,5 @@
 // Wiring of the operations module: notices, metering and settlement, SLA, tickets; provides the notice port.
-import type { NoticePort } from '@idaas/core';
+import type { NoticePort, UsagePort } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import type { BusinessPorts } from './index.ts';
 
@@ -9,7 +9,7 @@ export interface OperationsModule {}
 export function wireOperations(
   _sctx: ServerContext,
   _ports: BusinessPorts,
-  _provide: { notices(p: NoticePort): void },
+  _provide: { notices(p: NoticePort): void; usage(p: UsagePort): void },
 ): OperationsModule {
   return {};
 }
