@@ -3,9 +3,9 @@
 // processes migrating at once apply each migration exactly once (the migration lock).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Migrator } from 'kysely/migration';
 import type { KeyEncryptionKey } from '@idaas/core';
-import { migrationNames, migrationProvider } from './migrations/index.ts';
+import { migrationNames } from './migrations/index.ts';
+import { newMigrator } from './store.ts';
 import { availableStoreKinds, freshDatabaseUrl, freshStore } from './testing.ts';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,12 +28,7 @@ for (const kind of availableStoreKinds()) {
     test('replay over fixture data of every version', async () => {
       const t = await freshStore(kind, { migrate: false });
       try {
-        const migrator = new Migrator({
-          db: t.store.db,
-          provider: migrationProvider(t.store.dialect),
-          migrationTableName: 'idaas_migrations',
-          migrationLockTableName: 'idaas_migrations_lock',
-        });
+        const migrator = newMigrator(t.store.db, t.store.dialect, t.store.pgSchema);
         for (const name of migrationNames) {
           const { error } = await migrator.migrateTo(name);
           assert.equal(error, undefined);

@@ -71,6 +71,8 @@ pg.types.setTypeParser(20, (v: string) => {
 
 export interface OpenedStore extends Store {
   readonly db: Kysely<Database>;
+  /** The PostgreSQL schema in use (null on SQLite). */
+  readonly pgSchema: string | null;
 }
 
 /** Advisory lock key for migrations (any constant bigint; "idaas" in ASCII). */
@@ -84,13 +86,34 @@ export interface StoreOptions {
   clock?: Clock;
 }
 
+/**
+ * Kysely's migrator for our tables. On PostgreSQL the schema is named explicitly: the
+ * migrator checks whether its tables exist across all schemas unless told which one,
+ * and would then skip creating them in ours when another schema has them.
+ */
+export function newMigrator(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  pgSchema: string | null,
+): Migrator {
+  return new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: 'idaas_migrations',
+    migrationLockTableName: 'idaas_migrations_lock',
+    ...(pgSchema ? { migrationTableSchema: pgSchema } : {}),
+  });
+}
+
 export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
+  let pgSchema: string | null = null;
   let dialect: Dialect;
   let db: Kysely<Database>;
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
     dialect = 'postgres';
     const u = new URL(url);
     const schema = u.searchParams.get('schema');
+    pgSchema = schema ?? 'public';
     u.searchParams.delete('schema');
     const pool = new pg.Pool({
       connectionString: u.toString(),
@@ -118,18 +141,14 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
   return {
     dialect,
     db,
+    pgSchema,
     repos,
     vault: keys,
     transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx, keys)))),
     async migrate() {
       await vault.migrate();
       const run = async (conn: Kysely<Database>) => {
-        const migrator = new Migrator({
-          db: conn,
-          provider: migrationProvider(dialect),
-          migrationTableName: 'idaas_migrations',
-          migrationLockTableName: 'idaas_migrations_lock',
-        });
+        const migrator = newMigrator(conn, dialect, pgSchema);
         const { error, results } = await migrator.migrateToLatest();
         if (error) throw error;
         return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
