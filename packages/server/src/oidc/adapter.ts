@@ -33,21 +33,31 @@ export function clientMetadata(
   };
 }
 
+const CLIENT_CACHE = 64;
+
 export type AdapterFactory = (name: string) => Adapter;
 
 export function adapterFor(sctx: ServerContext, instance: Instance): AdapterFactory {
   const repo = sctx.store.repos.oidc;
   const instanceId = instance.id;
   const clock = sctx.clock;
+  const clients = new Map<string, (AdapterPayload & Record<string, unknown>) | null>();
 
   const clientAdapter: Adapter = {
     async upsert() {
       throw new Error('clients are managed through applications');
     },
     async find(id: string) {
+      // Cached for the provider's lifetime: any application change bumps the instance's
+      // configVersion, which rebuilds the provider (and so drops this cache).
+      if (clients.has(id)) return clients.get(id) ?? undefined;
       const app = await sctx.store.repos.applications.getByClientId(instanceId, id);
-      if (!app) return undefined;
-      return clientMetadata(app, sctx.core.applications.secretOf(instance, app), instance.platform);
+      const meta = app
+        ? clientMetadata(app, sctx.core.applications.secretOf(instance, app), instance.platform)
+        : null;
+      if (clients.size >= CLIENT_CACHE) clients.delete(clients.keys().next().value as string);
+      clients.set(id, meta);
+      return meta ?? undefined;
     },
     async findByUserCode() {
       return undefined;
