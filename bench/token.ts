@@ -66,7 +66,7 @@ async function serveBare(): Promise<Target> {
   const { privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
   const key = { ...(await jose.exportJWK(privateKey)), alg: 'ES256', kid: 'bench', use: 'sig' };
   const provider = new Provider(issuer, {
-    clients: [client('opaque'), client('jwt')],
+    clients: [client('opaque'), client('jwt')] as never,
     scopes: ['openid', 'bench'],
     features: {
       devInteractions: { enabled: false },
