@@ -201,7 +201,9 @@ async function main() {
     const { child, target } = await startChild(kind);
     process.once('exit', () => child.kill('SIGTERM'));
     results[kind] = {};
-    for (const format of ['opaque', 'jwt'] as const) {
+    for (const format of (process.env.BENCH_FORMATS?.split(',') ?? ['opaque', 'jwt']) as (
+      'opaque' | 'jwt'
+    )[]) {
       const r = await load(target, format);
       results[kind]![format] = r;
       const bare = results.bare?.[format];
