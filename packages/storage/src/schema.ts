@@ -293,6 +293,8 @@ export interface NoticesTable {
   read_at: string | null;
   error: string | null;
   dedupe_key: string | null;
+  transport: string | null;
+  attempts: number;
 }
 export interface AgreementVersionsTable {
   id: string;

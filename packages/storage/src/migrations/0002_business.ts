@@ -119,7 +119,7 @@ const common = (t: { text: string; int: string; big: string }) => [
     locale ${t.text} not null, subject ${t.text} not null, body ${t.text} not null,
     clause ${t.text}, status ${t.text} not null, created_at ${t.text} not null,
     sent_at ${t.text}, delivered_at ${t.text}, read_at ${t.text}, error ${t.text},
-    dedupe_key ${t.text} unique)`,
+    dedupe_key ${t.text} unique, transport ${t.text}, attempts ${t.int} not null default 0)`,
   `create index notices_account on notices(account_id, created_at)`,
   `create table agreement_versions (
     id ${t.text} primary key, version ${t.text} not null unique, summary ${t.text} not null,
@@ -136,6 +136,7 @@ const common = (t: { text: string; int: string; big: string }) => [
     subject ${t.text} not null, created_at ${t.text} not null, updated_at ${t.text} not null,
     first_response_at ${t.text}, response_due_at ${t.text} not null, opened_by ${t.text})`,
   `create index tickets_status on tickets(status, created_at)`,
+  `create index tickets_account on tickets(account_id, created_at)`,
   `create table ticket_messages (
     id ${t.text} primary key, ticket_id ${t.text} not null references tickets(id) on delete cascade,
     author_kind ${t.text} not null, author_id ${t.text}, body ${t.text} not null,
@@ -149,6 +150,7 @@ const common = (t: { text: string; int: string; big: string }) => [
   `create table maintenance_windows (
     id ${t.text} primary key, instance_id ${t.text}, starts_at ${t.text} not null,
     ends_at ${t.text} not null, description ${t.text} not null, announced_at ${t.text} not null)`,
+  `create index maintenance_windows_time on maintenance_windows(starts_at)`,
   `create table sla_claims (
     id ${t.text} primary key, account_id ${t.text} not null, instance_id ${t.text} not null,
     month ${t.text} not null, availability ${t.text} not null, credit_fen ${t.big} not null,
