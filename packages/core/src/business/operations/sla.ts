@@ -215,7 +215,7 @@ export class SlaService {
         .filter((w) => !inMaint(w.windowStart.getTime()))
         .reduce((s, w) => s + w.valid, 0),
       creditPercent: freeTrial ? 0 : creditPercent(a.percent),
-      creditFen: credit.times(100).toNumber(),
+      creditFen: claim ? 0 : credit.times(100).toNumber(),
       feeFen,
       freeTrial,
       claimWindow: { opens: new Date(cw.opens), closes: new Date(cw.closes) },
