@@ -8,6 +8,7 @@ export interface AccountsTable {
   created_at: string;
   clock_id: string | null;
   status: string;
+  overdue_since: string | null;
 }
 export interface InstancesTable {
   id: string;

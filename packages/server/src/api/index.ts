@@ -12,7 +12,7 @@ import { negotiate } from '../i18n.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { compilePath, type AnyRoute, type Call } from './route.ts';
 import { routes as directoryRoutes } from './routes.ts';
-import { commerceRoutes } from './routes-commerce.ts';
+import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
 import { lifecycleRoutes } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { coreFieldToWire } from './schemas.ts';
@@ -95,11 +95,16 @@ async function authenticate(ctx: Context, tokens: TokenVerifier): Promise<TokenI
       issues: [{ field: 'authorization', message: 'invalid or expired access token' }],
     });
   }
-  if (!info.scopes.includes(ADMIN_SCOPE)) {
-    ctx.set('WWW-Authenticate', `${REALM}, error="insufficient_scope", scope="${ADMIN_SCOPE}"`);
-    throw new AppError('forbidden', `the access token lacks the ${ADMIN_SCOPE} scope`);
-  }
+  // commerce: a platform user's token with idaas:account acts as an account member on
+  // the routes that allow it (checked per route below, permissions per handler)
+  const member = !!info.sub && info.scopes.includes(ACCOUNT_SCOPE);
+  if (!info.scopes.includes(ADMIN_SCOPE) && !member) insufficientScope(ctx);
   return info;
+}
+
+function insufficientScope(ctx: Context): never {
+  ctx.set('WWW-Authenticate', `${REALM}, error="insufficient_scope", scope="${ADMIN_SCOPE}"`);
+  throw new AppError('forbidden', `the access token lacks the ${ADMIN_SCOPE} scope`);
 }
 
 function nextLink(ctx: Context, publicUrl: string, cursor: string): string {
@@ -138,6 +143,8 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
     }
 
     const r: AnyRoute = hit.r;
+    if (!admin.scopes.includes(ADMIN_SCOPE) && !ACCOUNT_ROUTES.has(r.operationId))
+      insufficientScope(ctx);
     const values = hit.regex.exec(sub)!.slice(1);
     const params = new Map<string, string>();
     hit.names.forEach((name, i) => {

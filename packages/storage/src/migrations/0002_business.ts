@@ -10,6 +10,8 @@ const common = (t: { text: string; int: string; big: string }) => [
   // ---- accounts: contacts, members (owner and authorized sub-accounts, G5.6), test clock
   `alter table accounts add column clock_id ${t.text} references test_clocks(id)`,
   `alter table accounts add column status ${t.text} not null default 'active'`,
+  // when the cash balance (late fees aside) went below zero: late fees run from here (G3.4)
+  `alter table accounts add column overdue_since ${t.text}`,
   `create table account_contacts (
     account_id ${t.text} primary key references accounts(id) on delete cascade,
     email ${t.text}, phone ${t.text}, postal_address ${t.text}, locale ${t.text} not null default 'zh-CN',
