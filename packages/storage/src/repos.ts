@@ -1,6 +1,6 @@
 // The storage ports of @idaas/core, implemented once with Kysely for both dialects.
 // Every query on instance data is scoped by instance_id.
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type {
   Account,
   Application,
@@ -151,6 +151,7 @@ const toOrgUnit = (r: Selectable<Database['org_units']>): OrgUnit => ({
 });
 
 export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
+  let upsertSql: string | undefined;
   const instance = async (
     r: Selectable<Database['instances']> | undefined,
   ): Promise<Instance | null> => (r ? toInstance(r, await keys.wrapped(r.id)) : null);
@@ -614,7 +615,9 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
         const after = decodeCursor(q.cursor);
         let query = db
           .selectFrom('org_unit_members as m')
-          .innerJoin('users as u', (j) => j.onRef('u.instance_id', '=', 'm.instance_id').onRef('u.id', '=', 'm.user_id'))
+          .innerJoin('users as u', (j) =>
+            j.onRef('u.instance_id', '=', 'm.instance_id').onRef('u.id', '=', 'm.user_id'),
+          )
           .selectAll('u')
           .where('m.instance_id', '=', instanceId)
           .where('m.org_unit_id', '=', orgUnitId)
@@ -768,6 +771,7 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
 
     oidc: {
       async upsert(r) {
+        // The hottest write (every token issued): compiled once, then only executed.
         const values = {
           instance_id: r.instanceId,
           model: r.model,
@@ -779,20 +783,21 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
           expires_at: isoOrNull(r.expiresAt),
           consumed_at: isoOrNull(r.consumedAt),
         };
-        await db
+        upsertSql ??= db
           .insertInto('oidc_models')
           .values(values)
           .onConflict((oc) =>
-            oc.columns(['instance_id', 'model', 'id']).doUpdateSet({
-              payload: values.payload,
-              grant_id: values.grant_id,
-              uid: values.uid,
-              user_code: values.user_code,
-              expires_at: values.expires_at,
-              consumed_at: values.consumed_at,
-            }),
+            oc.columns(['instance_id', 'model', 'id']).doUpdateSet((eb) => ({
+              payload: eb.ref('excluded.payload'),
+              grant_id: eb.ref('excluded.grant_id'),
+              uid: eb.ref('excluded.uid'),
+              user_code: eb.ref('excluded.user_code'),
+              expires_at: eb.ref('excluded.expires_at'),
+              consumed_at: eb.ref('excluded.consumed_at'),
+            })),
           )
-          .execute();
+          .compile().sql;
+        await db.executeQuery(CompiledQuery.raw(upsertSql, Object.values(values)));
       },
       async find(instanceId, model, id) {
         const r = await db

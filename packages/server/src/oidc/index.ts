@@ -230,9 +230,27 @@ export function createOidc(sctx: ServerContext): OidcModule {
       ctx.path = prev;
     }
     if (rest === '/token' && ctx.status === 200) {
-      const oidc = (ctx as unknown as { oidc?: { params?: { grant_type?: unknown } } }).oidc;
-      const grant = oidc?.params?.grant_type;
-      sctx.metrics.tokensIssued.inc({ grant_type: typeof grant === 'string' ? grant : 'unknown' });
+      const oidc = (
+        ctx as unknown as {
+          oidc?: {
+            params?: { grant_type?: unknown };
+            client?: { clientId?: string };
+            entities?: { Account?: { accountId?: string }; AccessToken?: { accountId?: string } };
+          };
+        }
+      ).oidc;
+      const grant =
+        typeof oidc?.params?.grant_type === 'string' ? oidc.params.grant_type : 'unknown';
+      sctx.metrics.tokensIssued.inc({ grant_type: grant });
+      if (entry.instance)
+        sctx.events.emit('tokenIssued', {
+          instanceId: entry.instance.id,
+          clientId: oidc?.client?.clientId ?? '',
+          grantType: grant,
+          userId:
+            oidc?.entities?.Account?.accountId ?? oidc?.entities?.AccessToken?.accountId ?? null,
+          at: sctx.clock.now(),
+        });
     }
   };
 

@@ -240,6 +240,11 @@ export async function handleInteraction(
       });
     }
     metrics.logins.inc({ result: 'success' });
+    sctx.events.emit('authenticated', {
+      instanceId: instance.id,
+      userId: r.user.id,
+      at: sctx.clock.now(),
+    });
     ctx.state.log?.info({ event: 'login.succeeded', userId: r.user.id }, 'sign-in succeeded');
     return finish({ login: { accountId: r.user.id, amr: ['pwd'] } }, false);
   }
