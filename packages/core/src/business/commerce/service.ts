@@ -963,7 +963,9 @@ export class CommerceService implements LedgerPort {
       await tx.commerceAccounts.setOverdueSince(p.accountId, null);
       return 0;
     }
-    const fee = toFen(lateFeeForDays(money(principal).dividedBy(100), 1));
+    const key = `late-fee:${p.accountId}:${p.since}:${p.day}`;
+    const seen = await tx.ledger.getByKey(key);
+    const fee = seen ? 0 : toFen(lateFeeForDays(money(principal).dividedBy(100), 1));
     if (fee > 0)
       await tx.ledger.insert({
         id: newId(fixedClock(now)),
