@@ -1,15 +1,167 @@
-// Wiring of the operations module: notices, metering and settlement, SLA, tickets; provides the notice port.
-import type { NoticePort, UsagePort } from '@idaas/core';
+// Wiring of the operations module: notices (email over SMTP, SMS port, in-site inbox,
+// paper), metering and SLA windows from runtime events, tickets, agreement versions;
+// provides the notice and usage ports. Its settings come from the environment here
+// (zod), not from the central config.
+import { hkdfSync } from 'node:crypto';
+import { z } from 'zod';
+import { AppError, type NoticePort, type UsagePort } from '@idaas/core';
+import {
+  createOperations,
+  defaultOperationsOptions,
+  type Operations,
+  type OperationsOptions,
+} from '@idaas/core/business/operations/index';
 import type { ServerContext } from '../context.ts';
 import type { BusinessPorts } from './index.ts';
+import { loggingTransport, smtpTransport, type MailTransport } from '../notices/mail.ts';
+import { loggingSms, type SmsProvider } from '../notices/sms.ts';
+import { noticeRenderer } from '../notices/templates.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled in by the operations work
-export interface OperationsModule {}
+/** The operations module's environment variables (README: configuration). */
+export const operationsEnvSchema = z.object({
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('IDaaS <no-reply@localhost>'),
+  NOTICE_LEAD_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SUPPORT_RESPONSE_HOURS: z
+    .string()
+    .regex(
+      /^\d+,\d+,\d+,\d+$/,
+      'must be four whole numbers of hours, severity 1..4, e.g. 1,4,24,72',
+    )
+    .default('1,4,24,72'),
+  METERING_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+});
+export type OperationsEnv = z.output<typeof operationsEnvSchema>;
+
+export function loadOperationsEnv(env: Record<string, string | undefined>): OperationsEnv {
+  const r = operationsEnvSchema.safeParse(env);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const field = String(i.path[0] ?? 'environment');
+    throw new AppError('validation_failed', `${field}: ${i.message}`, {
+      issues: [{ field, message: i.message }],
+    });
+  }
+  return r.data;
+}
+
+export interface OperationsModule {
+  ops: Operations;
+  env: OperationsEnv;
+  mail: MailTransport;
+  sms: SmsProvider;
+  /** Writes buffered metering and SLA counts now. */
+  flush(): Promise<void>;
+  /** Flushes every METERING_FLUSH_MS; the returned function stops and flushes once more. */
+  start(): () => Promise<void>;
+}
 
 export function wireOperations(
-  _sctx: ServerContext,
-  _ports: BusinessPorts,
-  _provide: { notices(p: NoticePort): void; usage(p: UsagePort): void },
+  sctx: ServerContext,
+  ports: BusinessPorts,
+  provide: { notices(p: NoticePort): void; usage(p: UsagePort): void },
 ): OperationsModule {
-  return {};
+  const env = loadOperationsEnv(process.env);
+  const log = sctx.logger.child({ module: 'operations' });
+  const mail = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM) : loggingTransport(log);
+  if (!env.SMTP_URL)
+    (sctx.config.production ? log.error.bind(log) : log.warn.bind(log))(
+      'SMTP_URL is not set: notice emails are logged, not sent (their records say transport "log")',
+    );
+  const sms = loggingSms(log);
+  const hours = env.SUPPORT_RESPONSE_HOURS.split(',').map(Number) as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  const options: OperationsOptions = {
+    ...defaultOperationsOptions,
+    publicUrl: sctx.config.publicUrl,
+    noticeLeadHours: env.NOTICE_LEAD_HOURS,
+    noticeMaxAttempts: env.NOTICE_MAX_ATTEMPTS,
+    responseHours: { 1: hours[0], 2: hours[1], 3: hours[2], 4: hours[3] },
+  };
+  const meterKey = Buffer.from(
+    hkdfSync('sha256', Buffer.from(sctx.config.kek, 'base64'), '', 'idaas metering user-ref', 32),
+  );
+  const ops = createOperations(
+    {
+      store: sctx.store,
+      clock: sctx.clock,
+      clocks: ports.clocks,
+      jobs: ports.jobs,
+      ledger: ports.ledger,
+      renderer: noticeRenderer,
+      options,
+    },
+    meterKey,
+  );
+  provide.notices(ops.notices);
+  provide.usage(ops.meter);
+
+  // jobs and the transition listener: lifecycle is wired before us (see ./index.ts)
+  try {
+    ops.register(
+      { email: (m) => mail.send(m), sms: (m) => sms.send(m) },
+      { onTransition: (l) => ports.lifecycle.onTransition(l) },
+    );
+  } catch (err) {
+    log.warn({ err }, 'lifecycle ports not wired: notices are queued but no job sends them');
+  }
+
+  // runtime events → metering and SLA windows (buffered; exact counts on flush)
+  sctx.events.on('authenticated', (e) =>
+    ops.meter.record({
+      kind: 'authenticated',
+      instanceId: e.instanceId,
+      userId: e.userId,
+      at: e.at,
+    }),
+  );
+  sctx.events.on('tokenIssued', (e) =>
+    ops.meter.record({
+      kind: 'tokenIssued',
+      instanceId: e.instanceId,
+      userId: e.userId,
+      grantType: e.grantType,
+      at: e.at,
+    }),
+  );
+  const slugs = new Map<string, { id: string | null; until: number }>();
+  sctx.events.on('instanceRequest', async (e) => {
+    let hit = slugs.get(e.instanceSlug);
+    if (!hit || hit.until < e.at.getTime()) {
+      const ref = await sctx.store.repos.opsLookups.instanceRef(e.instanceSlug);
+      hit = { id: ref?.slug === e.instanceSlug ? ref.id : null, until: e.at.getTime() + 60_000 };
+      slugs.set(e.instanceSlug, hit);
+    }
+    if (hit.id) ops.sla.recordRequest(hit.id, e.status, e.at);
+  });
+
+  const flush = async () => {
+    await Promise.all([ops.meter.flush(), ops.sla.flush()]);
+  };
+  return {
+    ops,
+    env,
+    mail,
+    sms,
+    flush,
+    start() {
+      const timer = setInterval(() => {
+        flush().catch((err) => log.error({ err }, 'metering flush failed (kept for the next one)'));
+      }, env.METERING_FLUSH_MS);
+      timer.unref();
+      return async () => {
+        clearInterval(timer);
+        await flush().catch((err) => log.error({ err }, 'final metering flush failed'));
+        mail.close();
+      };
+    },
+  };
 }
