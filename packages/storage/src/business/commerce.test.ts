@@ -6,15 +6,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { availableStoreKinds, freshStore, type TestStore } from '@idaas/storage';
-import { AppError } from '../../errors.ts';
-import { ManualClock } from '../../clock.ts';
-import { argon2Hasher } from '../../password.ts';
-import { createCore } from '../../services/index.ts';
-import type { JobRequest, LifecycleEventType } from '../contracts.ts';
-import { Meter } from '../operations/metering.ts';
-import { monthKey } from '../operations/time.ts';
-import { CommerceService } from './service.ts';
+import {
+  AppError,
+  ManualClock,
+  argon2Hasher,
+  createCore,
+  type JobRequest,
+  type LifecycleEventType,
+} from '@idaas/core';
+import { CommerceService } from '@idaas/core/business/commerce/index';
+import { Meter } from '@idaas/core/business/operations/metering';
+import { monthKey } from '@idaas/core/business/operations/time';
+import { availableStoreKinds, freshStore, type TestStore } from '../testing.ts';
 
 const T0 = '2026-03-10T01:30:00.000Z'; // 09:30 in Asia/Shanghai
 
