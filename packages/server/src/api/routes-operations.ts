@@ -45,12 +45,9 @@ const NoticeOut = z
       .meta({ description: 'Deemed delivery (G11.3): when sent; paper on natural day 5' }),
     read_at: timestamp.nullable(),
     error: z.string().nullable(),
-    transport: z
-      .string()
-      .nullable()
-      .meta({
-        description: '`smtp`, `log` (development: logged, not sent), `sms-log`, `inbox`, `post`',
-      }),
+    transport: z.string().nullable().meta({
+      description: '`smtp`, `log` (development: logged, not sent), `sms-log`, `inbox`, `post`',
+    }),
     attempts: z.number().int(),
   })
   .meta({ id: 'Notice' });
@@ -458,6 +455,7 @@ export const operationsRoutes: AnyRoute[] = [
     summary: 'Monthly active users and authentications of a calendar month (Asia/Shanghai)',
     tag: 'usage',
     response: UsageMonth,
+    errors: [400],
     handler: async ({ sctx, param }) => {
       const slug = param('slug');
       const id = await instanceId(sctx, slug, 'slug');
@@ -482,6 +480,7 @@ export const operationsRoutes: AnyRoute[] = [
     summary: 'Monthly availability, credit, claim window and the 72-hour termination right',
     tag: 'sla',
     response: SlaReportOut,
+    errors: [400],
     handler: async ({ sctx, param }) => {
       const slug = param('slug');
       const id = await instanceId(sctx, slug, 'slug');
