@@ -157,6 +157,52 @@ for (const kind of availableStoreKinds()) {
       await call('DELETE', `${S}/applications/${a.id}`);
       await call('GET', `${S}/keys`);
       await call('POST', `${S}/keys/rotate`);
+      // ---- operations (tickets, notices, agreement versions, usage, SLA, maintenance)
+      const opsAcct = (await h.server.sctx.core.instances.get('tour')).accountId;
+      const tk = await call('POST', '/tickets', {
+        account_id: opsAcct,
+        instance: 'tour',
+        kind: 'consultation',
+        severity: 3,
+        subject: 'how to rotate keys',
+        body: 'how?',
+      });
+      await call('GET', '/tickets');
+      await call('GET', `/tickets/${tk.id}`);
+      await call('POST', `/tickets/${tk.id}/messages`, { body: 'POST /keys/rotate' });
+      await call('POST', `/tickets/${tk.id}/status`, { status: 'resolved' });
+      await call('GET', '/ticket-breaches');
+      const inbox = await call('GET', `/accounts/${opsAcct}/notices?channel=in-site`);
+      const notice = (inbox.items as { id: string }[])[0]!;
+      await call('POST', `/accounts/${opsAcct}/notices/${notice.id}/read`);
+      const ver = await call('POST', '/agreement-versions', {
+        version: 'tour',
+        summary: 'tour terms',
+        effective_at: new Date(Date.now() + 40 * 86_400_000).toISOString(),
+      });
+      await call('GET', '/agreement-versions');
+      await call('POST', `/agreement-versions/${ver.id}/acceptances`, { account_id: opsAcct });
+      await call('GET', `/agreement-versions/${ver.id}/acceptances`);
+      const hr = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+      await call(
+        'GET',
+        `${S}/usage/hours?from=${hr.toISOString()}&to=${new Date(hr.getTime() + 3_600_000).toISOString()}`,
+      );
+      const shanghai = (ms: number) => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 7);
+      await call('GET', `${S}/usage/months/${shanghai(Date.now())}`);
+      await call('GET', `${S}/sla/${shanghai(Date.now())}`);
+      // 45 days back is always in a month whose claim window is open (SLA3)
+      await call('POST', `${S}/sla/claims`, { month: shanghai(Date.now() - 45 * 86_400_000) });
+      const mw = await call('POST', '/maintenance-windows', {
+        instance: 'tour',
+        starts_at: new Date(Date.now() + 86_400_000).toISOString(),
+        ends_at: new Date(Date.now() + 90_000_000).toISOString(),
+        description: 'upgrade',
+      });
+      await call('GET', '/maintenance-windows');
+      await call('GET', `/maintenance-windows/${mw.id}`);
+      await call('PATCH', `/maintenance-windows/${mw.id}`, { description: 'db upgrade' });
+      await call('DELETE', `/maintenance-windows/${mw.id}`);
       await call('DELETE', `${S}/users/${u.id}`);
 
       const succeeded = new Set(
