@@ -1,21 +1,60 @@
 // Wiring of the lifecycle module: provides the account clocks (test clocks), the
 // lifecycle port (agreement engine per instance) and the durable job queue/scheduler.
 import type { AccountClocks, JobQueue, LifecyclePort } from '@idaas/core';
+import {
+  DurableJobs,
+  LifecycleService,
+  Scheduler,
+  TestClocks,
+} from '@idaas/core/business/lifecycle/index';
 import type { ServerContext } from '../context.ts';
 import type { BusinessPorts } from './index.ts';
 
+/** Environment: the background scheduler's pause between sweeps (docs/lifecycle.md). */
+export const SCHEDULER_INTERVAL_ENV = 'IDAAS_SCHEDULER_INTERVAL_MS';
+
 export interface LifecycleModule {
+  service: LifecycleService;
+  jobs: DurableJobs;
+  scheduler: Scheduler;
+  clocks: TestClocks;
+  /** Starts the wall-clock scheduler loop; returns a function that stops it. */
   start(): () => Promise<void>;
 }
 
+export function schedulerIntervalMs(env: Record<string, string | undefined>): number {
+  const raw = env[SCHEDULER_INTERVAL_ENV];
+  if (raw === undefined || raw === '') return 1000;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 10 || n > 3_600_000)
+    throw new Error(`${SCHEDULER_INTERVAL_ENV}: must be an integer from 10 to 3600000 (ms)`);
+  return n;
+}
+
 export function wireLifecycle(
-  _sctx: ServerContext,
+  sctx: ServerContext,
   _ports: BusinessPorts,
-  _provide: {
+  provide: {
     clocks(p: AccountClocks): void;
     lifecycle(p: LifecyclePort): void;
     jobs(p: JobQueue): void;
   },
 ): LifecycleModule {
-  return { start: () => async () => {} };
+  const { store, clock } = sctx;
+  const service = new LifecycleService({ store, clock });
+  const jobs = new DurableJobs(store, clock);
+  const clocks = new TestClocks(store, clock);
+  const scheduler = new Scheduler(store, clock, service, jobs, {
+    onError: (err, what) => sctx.logger.warn({ err }, `scheduler: ${what} failed (retried later)`),
+  });
+  provide.clocks(clocks);
+  provide.lifecycle(service);
+  provide.jobs(jobs);
+  return {
+    service,
+    jobs,
+    scheduler,
+    clocks,
+    start: () => scheduler.start(schedulerIntervalMs(process.env)),
+  };
 }
