@@ -1,0 +1,162 @@
+// `idaas sla|notice|ticket …` through the real launcher on a fresh store of each kind.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { availableStoreKinds, freshDatabaseUrl } from '@idaas/storage';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const bin = join(root, 'packages/cli/bin/idaas.mjs');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function idaas(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], {
+      cwd: root,
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'silent',
+        ...env,
+      },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function badInput(r: Run, flag: string): void {
+  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
+  assert.equal(r.stdout, '');
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
+  assert.ok(lines[0]!.includes(flag), `names ${flag}: ${lines[0]}`);
+}
+
+for (const kind of availableStoreKinds()) {
+  describe(`idaas sla, notice, ticket on ${kind}`, () => {
+    let env: Record<string, string>;
+    let drop: () => Promise<void>;
+    before(async () => {
+      const fresh = await freshDatabaseUrl(kind);
+      drop = fresh.drop;
+      env = { DATABASE_URL: fresh.url, IDAAS_KEK: randomBytes(32).toString('base64') };
+      const r = await idaas(['instance', 'create', '--slug', 'acme'], env);
+      assert.equal(r.code, 0, r.stderr);
+    });
+    after(async () => {
+      await drop?.();
+    });
+
+    test('sla report --json; maintenance add and list', async () => {
+      const r = await idaas(
+        ['sla', 'report', '--instance', 'acme', '--month', '2026-03', '--json'],
+        env,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.equal(out.availability, '100.0000');
+      assert.equal(out.windows, 31 * 288);
+      assert.equal(out.termination_right_from, null);
+      assert.deepEqual(out.claim_window, {
+        opens: '2026-04-06T16:00:00.000Z',
+        closes: '2026-05-31T16:00:00.000Z',
+      });
+      const starts = new Date(Date.now() + 86_400_000).toISOString();
+      const ends = new Date(Date.now() + 90_000_000).toISOString();
+      const m = await idaas(
+        [
+          'sla',
+          'maintenance',
+          'add',
+          '--instance',
+          'acme',
+          '--starts',
+          starts,
+          '--ends',
+          ends,
+          '--description',
+          'db',
+          '--json',
+        ],
+        env,
+      );
+      assert.equal(m.code, 0, m.stderr);
+      assert.equal((JSON.parse(m.stdout) as { starts_at: string }).starts_at, starts);
+      const l = await idaas(['sla', 'maintenance', 'list', '--json'], env);
+      assert.equal((JSON.parse(l.stdout) as unknown[]).length, 1);
+      const h = await idaas(['sla', 'report', '--instance', 'acme', '--month', '2026-03'], env);
+      assert.match(h.stdout, /availability 100\.0000 %/);
+    });
+
+    test('bad input: exit 2 with one line naming the flag', async () => {
+      badInput(
+        await idaas(['sla', 'report', '--instance', 'acme', '--month', '2026-13'], env),
+        '--month',
+      );
+      badInput(await idaas(['sla', 'report', '--month', '2026-03'], env), '--instance');
+      badInput(
+        await idaas(['sla', 'report', '--instance', 'nope', '--month', '2026-03'], env),
+        '--instance',
+      );
+      badInput(
+        await idaas(
+          [
+            'sla',
+            'maintenance',
+            'add',
+            '--starts',
+            'tomorrow',
+            '--ends',
+            'x',
+            '--description',
+            'd',
+          ],
+          env,
+        ),
+        '--starts',
+      );
+      const past = await idaas(
+        [
+          'sla',
+          'maintenance',
+          'add',
+          '--starts',
+          '2020-01-01T00:00:00Z',
+          '--ends',
+          '2020-01-01T01:00:00Z',
+          '--description',
+          'd',
+        ],
+        env,
+      );
+      badInput(past, '--starts');
+      badInput(await idaas(['notice', 'list'], env), '--account');
+      badInput(await idaas(['notice', 'list', '--account', 'nobody'], env), '--account');
+      badInput(
+        await idaas(['notice', 'list', '--account', 'a', '--channel', 'fax'], env),
+        '--channel',
+      );
+      badInput(
+        await idaas(
+          ['ticket', 'open', '--account', 'a', '--subject', 's', '--body', 'b', '--severity', '7'],
+          env,
+        ),
+        '--severity',
+      );
+      badInput(await idaas(['ticket', 'reply', '--body', 'b'], env), '--id');
+      badInput(await idaas(['ticket', 'list', '--status', 'lost'], env), '--status');
+    });
+  });
+}
