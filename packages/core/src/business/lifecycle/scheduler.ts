@@ -65,11 +65,7 @@ export class Scheduler {
     }
   }
 
-  async #oneByOne(
-    clockId: string | null,
-    now: Date,
-    out: LifecycleTransition[],
-  ): Promise<boolean> {
+  async #oneByOne(clockId: string | null, now: Date, out: LifecycleTransition[]): Promise<boolean> {
     const rows = await this.#store.transaction((tx) =>
       tx.lifecycles.claimDue(clockId, now, this.#batch),
     );

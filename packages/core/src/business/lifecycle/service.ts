@@ -68,6 +68,7 @@ export class LifecycleService implements LifecyclePort {
    */
   async ensure(
     input: { instanceId: string; accountId: string; policy: string; clockId?: string | null },
+    at?: Date,
     tx?: Repos,
   ): Promise<LifecycleRow> {
     const repos = tx ?? this.#deps.store.repos;
@@ -83,7 +84,7 @@ export class LifecycleService implements LifecyclePort {
       nextDueAt: null,
       clockId: input.clockId ?? null,
       version: 0,
-      updatedAt: this.#deps.clock.now(),
+      updatedAt: at ?? this.#deps.clock.now(),
     };
     if (await repos.lifecycles.insert(row)) return row;
     return (await repos.lifecycles.get(input.instanceId))!;
@@ -114,9 +115,7 @@ export class LifecycleService implements LifecyclePort {
     if (tx) return this.#recordIn(tx, instanceId, event, at);
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.#deps.store.transaction((t) =>
-          this.#recordIn(t, instanceId, event, at),
-        );
+        return await this.#deps.store.transaction((t) => this.#recordIn(t, instanceId, event, at));
       } catch (e) {
         if (!isConflict(e) || attempt >= 4) throw e;
       }
