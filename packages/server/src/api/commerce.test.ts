@@ -5,7 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { availableStoreKinds } from '@idaas/storage';
+import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
+import { ACCOUNT_SCOPE } from './routes-commerce.ts';
 import { startApi, type ApiHarness } from './fixtures.ts';
+
+const REDIRECT = 'http://127.0.0.1:9/cb';
 
 type Rec = Record<string, unknown>;
 
@@ -252,6 +256,105 @@ for (const kind of availableStoreKinds()) {
       );
       assert.equal(((await ok('GET', `${A}/members`)).items as Rec[]).length, 1);
       await ok('DELETE', `${A}/members/${u.id}`);
+    });
+
+    test("sub-accounts act within their permissions only, on the owner's behalf (G5.6)", async () => {
+      const server = h.server;
+      const platform = await instance(server, 'platform');
+      const owner = await createUser(server, platform, 'acct-owner');
+      const sub = await createUser(server, platform, 'acct-sub');
+      const { application, clientSecret } = await createApp(server, platform, {
+        grantTypes: ['authorization_code'],
+        redirectUris: [REDIRECT],
+        scopes: ['openid', ACCOUNT_SCOPE],
+      });
+      const config = await rp(server, 'platform', application.clientId, clientSecret);
+      const tokenOf = async (username: string) =>
+        (await codeFlow(server, config, REDIRECT, username, { scope: `openid ${ACCOUNT_SCOPE}` }))
+          .tokens.access_token;
+      const acc = await ok('POST', '/accounts', {
+        name: 'Delegating Co',
+        test_clock: true,
+        owner_user_id: owner.id,
+      });
+      const other = await ok('POST', '/accounts', { name: 'Someone Else' });
+      const A = `/accounts/${acc.id}`;
+      await ok('PUT', `${A}/members/${sub.id}`, {
+        role: 'sub',
+        permissions: [{ instance: 'sub-shop', actions: ['orders:create', 'orders:read'] }],
+      });
+      const subTok = await tokenOf('acct-sub');
+      const ownerTok = await tokenOf('acct-owner');
+      const as = (token: string, method: string, path: string, body?: unknown) =>
+        h.api(method, path, body, { token });
+
+      // within scope: recorded as done by the sub-account, for the owner's account
+      const o = await as(subTok, 'POST', `${A}/orders`, {
+        plan: 'idaas-monthly',
+        instance_slug: 'sub-shop',
+      });
+      assert.equal(o.status, 201, JSON.stringify(o.body));
+      assert.equal(o.json.actor_user_id, sub.id);
+      assert.equal(o.json.account_id, acc.id);
+      assert.equal((await as(subTok, 'GET', `${A}/orders/${o.json.id}`)).status, 200);
+      // outside scope: 403 and nothing written
+      const denied = [
+        await as(subTok, 'POST', `${A}/orders`, {
+          plan: 'idaas-monthly',
+          instance_slug: 'sub-other',
+        }),
+        await as(subTok, 'POST', `${A}/payments`, { amount: '99.00', provider: 'test' }),
+        await as(subTok, 'GET', `${A}/balance`),
+        await as(subTok, 'GET', `${A}/orders`), // account-wide reading needs "*"
+        await as(subTok, 'PUT', `${A}/members/${sub.id}`, { role: 'owner' }),
+        await as(subTok, 'GET', `/accounts/${other.id}/balance`),
+        await as(subTok, 'POST', `/accounts/${other.id}/orders`, {
+          plan: 'idaas-monthly',
+          instance_slug: 'sub-x',
+        }),
+        await as(subTok, 'GET', '/instances'), // the directory stays operator-only
+        await as(subTok, 'POST', '/plans', {
+          code: 'x',
+          name: 'x',
+          billing: 'trial',
+          period: 'month',
+          price: '0',
+        }),
+      ];
+      assert.deepEqual(
+        denied.map((r) => r.status),
+        denied.map(() => 403),
+      );
+      assert.equal((await h.api('GET', '/instances/sub-other')).status, 404);
+      assert.equal((await h.api('GET', '/instances/sub-x')).status, 404);
+      assert.deepEqual(((await ok('GET', `${A}/payments`)).items as Rec[]).length, 0);
+      assert.equal((await ok('GET', `${A}/members`)).items instanceof Array, true);
+      assert.equal(
+        ((await ok('GET', `${A}/members`)).items as Rec[]).find((m) => m.user_id === sub.id)!.role,
+        'sub',
+      );
+      // the owner holds every right of the account, but records no bank transfers
+      const pay = await as(ownerTok, 'POST', `${A}/payments`, {
+        amount: '99.00',
+        provider: 'test',
+      });
+      assert.equal(pay.status, 201, JSON.stringify(pay.body));
+      assert.equal((pay.json.payment as Rec).actor_user_id, owner.id);
+      assert.deepEqual(pay.json.paid_orders, [o.json.id]);
+      assert.equal(
+        (
+          await as(ownerTok, 'POST', `${A}/payments`, {
+            amount: '1.00',
+            provider: 'bank-transfer',
+            reference: 'BT-OWN',
+          })
+        ).status,
+        403,
+      );
+      assert.deepEqual((await as(ownerTok, 'GET', `${A}/balance`)).json, {
+        cash: '0.00',
+        vouchers: '0.00',
+      });
     });
   });
 }
