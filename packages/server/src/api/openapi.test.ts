@@ -205,6 +205,61 @@ for (const kind of availableStoreKinds()) {
       await call('DELETE', `/maintenance-windows/${mw.id}`);
       await call('DELETE', `${S}/users/${u.id}`);
 
+      // ---- commerce (accounts, plans, orders, payments, ledger, invoices)
+      const acct = await call('POST', '/accounts', { name: 'Tour Co', test_clock: true });
+      const AC = `/accounts/${acct.id}`;
+      await call('GET', '/accounts');
+      await call('GET', AC);
+      await call('PUT', `${AC}/contacts`, { email: 'tour@example.com', locale: 'en' });
+      await call('GET', `${AC}/contacts`);
+      const pu = await call('POST', '/instances/platform/users', {
+        username: 'tour-member',
+        password: 'tour-member-password-1',
+      });
+      await call('PUT', `${AC}/members/${pu.id}`, {
+        role: 'sub',
+        permissions: [{ instance: '*', actions: ['orders:read'] }],
+      });
+      await call('GET', `${AC}/members`);
+      await call('DELETE', `${AC}/members/${pu.id}`);
+      await call('GET', '/plans');
+      await call('POST', '/plans', {
+        code: 'tour-plan',
+        name: 'Tour',
+        billing: 'subscription',
+        period: 'month',
+        price: '1.00',
+      });
+      await call('PATCH', '/plans/tour-plan', { price: '2.00' });
+      const ord = await call('POST', `${AC}/orders`, {
+        plan: 'idaas-monthly',
+        instance_slug: 'tour-shop',
+      });
+      await h.server.sctx.business.ports.ledger.issueVoucher({
+        accountId: String(acct.id),
+        amountFen: 9900,
+        reason: 'promotion',
+        idempotencyKey: 'tour-voucher',
+        at: await h.server.sctx.business.ports.clocks
+          .clockFor(String(acct.id))
+          .then((c) => c.now()),
+        expiresAt: null,
+      });
+      await call('POST', `${AC}/orders/${ord.id}/pay`);
+      await call('GET', `${AC}/orders`);
+      await call('GET', `${AC}/orders/${ord.id}`);
+      await call('POST', `${AC}/payments`, {
+        amount: '10.00',
+        provider: 'test',
+        reference: 'tour-1',
+      });
+      await call('GET', `${AC}/payments`);
+      await call('GET', `${AC}/balance`);
+      await call('GET', `${AC}/ledger`);
+      await call('POST', `${AC}/orders/${ord.id}/refund`);
+      await call('POST', `${AC}/invoices`, { month: String(ord.created_at).slice(0, 7) });
+      await call('GET', `${AC}/invoices`);
+
       const succeeded = new Set(
         [...h.seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')),
       );
