@@ -13,7 +13,7 @@ import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { compilePath, type AnyRoute, type Call } from './route.ts';
 import { routes as directoryRoutes } from './routes.ts';
 import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
-import { lifecycleRoutes } from './routes-lifecycle.ts';
+import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { coreFieldToWire } from './schemas.ts';
 
@@ -162,6 +162,10 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
       ...(admin.sub ? { sub: admin.sub } : {}),
       ...(slug ? { instance: slug } : {}),
     });
+
+    // Lifecycle enforcement (ID1, ID2): a suspended (restricted, …) instance's directory is read-only.
+    if (slug !== undefined && method !== 'get' && directoryRoutes.includes(r))
+      await refuseWritesUnlessServing(sctx, slug);
 
     const query = r.query ? validate(r.query, ctx.query, 'query') : undefined;
     const body = r.body

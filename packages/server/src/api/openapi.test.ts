@@ -205,6 +205,15 @@ for (const kind of availableStoreKinds()) {
       await call('DELETE', `/maintenance-windows/${mw.id}`);
       await call('DELETE', `${S}/users/${u.id}`);
 
+      // ---- lifecycle (test clocks, an instance's lifecycle, export, deletion receipts)
+      const clk = await call('POST', '/clocks', { name: 'tour', at: '2026-01-01T00:00:00Z' });
+      await call('GET', `/clocks/${clk.id}`);
+      await call('POST', `/clocks/${clk.id}/advance`, { by: '36h' });
+      await call('GET', `${S}/lifecycle`);
+      await call('GET', `${S}/export`);
+      const operator = await h.server.sctx.store.repos.accounts.findOperator();
+      await call('GET', `/accounts/${operator!.id}/deletion-receipts`);
+
       // ---- commerce (accounts, plans, orders, payments, ledger, invoices)
       const acct = await call('POST', '/accounts', { name: 'Tour Co', test_clock: true });
       const AC = `/accounts/${acct.id}`;

@@ -4,3 +4,5 @@ export { advance, expiryDue, nextDue } from './engine.ts';
 export { LifecycleService, GONE_STATES, resolvePolicy, type LifecycleDeps } from './service.ts';
 export { DurableJobs, type JobOptions } from './jobs.ts';
 export { Scheduler, TestClocks, type SweepResult, type SchedulerOptions } from './scheduler.ts';
+export { parseDuration } from './duration.ts';
+export { withTransaction, currentTransaction } from './ambient.ts';

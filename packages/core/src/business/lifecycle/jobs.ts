@@ -7,6 +7,7 @@ import { newId } from '../../ids.ts';
 import type { Repos, Store } from '../../ports.ts';
 import type { JobHandler, JobQueue, JobRequest } from '../contracts.ts';
 import type { JobRecord } from '../lifecycle-ports.ts';
+import { currentTransaction, withTransaction } from './ambient.ts';
 
 export interface JobOptions {
   /** attempts before a job is dead (default 8) */
@@ -50,13 +51,18 @@ export class DurableJobs implements JobQueue {
       createdAt: at,
       updatedAt: at,
     };
-    await (tx ?? this.#store.repos).jobs.insert(record);
+    await (tx ?? currentTransaction() ?? this.#store.repos).jobs.insert(record);
   }
 
   /** Runs the clock's jobs due at `now`, one transaction each; returns how many ran (ok or failed). */
-  async runDue(clockId: string | null, now: Date, limit = 1000): Promise<number> {
+  async runDue(
+    clockId: string | null,
+    now: Date,
+    limit = 1000,
+    halted: () => boolean = () => false,
+  ): Promise<number> {
     let n = 0;
-    while (n < limit && (await this.#runOne(clockId, now))) n++;
+    while (n < limit && !halted() && (await this.#runOne(clockId, now))) n++;
     return n;
   }
 
@@ -71,7 +77,9 @@ export class DurableJobs implements JobQueue {
         const handler = this.#handlers.get(job.kind);
         try {
           if (!handler) throw new AppError('internal', `no handler for job kind ${job.kind}`);
-          await handler({ id: job.id, payload: job.payload, now, clockId: job.clockId, tx });
+          await withTransaction(tx, () =>
+            handler({ id: job.id, payload: job.payload, now, clockId: job.clockId, tx }),
+          );
         } catch (error) {
           failed = { job, error };
           throw error; // rolls the handler's writes back

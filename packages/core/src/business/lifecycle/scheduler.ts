@@ -7,6 +7,7 @@ import { newId } from '../../ids.ts';
 import type { Store } from '../../ports.ts';
 import type { AccountClocks, LifecycleTransition } from '../contracts.ts';
 import type { TestClockRecord } from '../lifecycle-ports.ts';
+import { currentTransaction } from './ambient.ts';
 import type { DurableJobs } from './jobs.ts';
 import type { LifecycleService } from './service.ts';
 
@@ -29,6 +30,8 @@ export class Scheduler {
   readonly #jobs: DurableJobs;
   readonly #batch: number;
   readonly #onError: (err: unknown, what: string) => void;
+  /** set by stop(): sweeps in progress end after their current transaction */
+  #halted = false;
   constructor(
     store: Store,
     clock: Clock,
@@ -61,7 +64,7 @@ export class Scheduler {
         if (!ok) return all;
         continue;
       }
-      if (claimed < this.#batch) return all;
+      if (claimed < this.#batch || this.#halted) return all;
     }
   }
 
@@ -86,10 +89,10 @@ export class Scheduler {
     const total: SweepResult = { transitions: 0, jobs: 0 };
     for (let round = 0; round < 1000; round++) {
       const t = (await this.sweepLifecycles(clockId, now)).length;
-      const j = await this.#jobs.runDue(clockId, now);
+      const j = await this.#jobs.runDue(clockId, now, 1000, () => this.#halted);
       total.transitions += t;
       total.jobs += j;
-      if (t === 0 && j === 0) break;
+      if ((t === 0 && j === 0) || this.#halted) break;
     }
     return total;
   }
@@ -156,6 +159,7 @@ export class Scheduler {
    */
   start(intervalMs: number): () => Promise<void> {
     let stopped = false;
+    this.#halted = false;
     let timer: ReturnType<typeof setTimeout> | null = null;
     let running: Promise<void> = Promise.resolve();
     const tick = () => {
@@ -172,6 +176,7 @@ export class Scheduler {
     timer = setTimeout(tick, 0);
     return async () => {
       stopped = true;
+      this.#halted = true;
       if (timer) clearTimeout(timer);
       await running;
     };
@@ -205,19 +210,24 @@ export class TestClocks implements AccountClocks {
   }
 
   async get(id: string): Promise<TestClockRecord> {
-    const c = await this.#store.repos.testClocks.get(id);
+    const c = await this.#repos().testClocks.get(id);
     if (!c) throw notFound(`clock ${JSON.stringify(id)}`);
     return c;
   }
 
+  /** Repos of the ambient transaction (a listener or job handler), else the store's. */
+  #repos() {
+    return currentTransaction() ?? this.#store.repos;
+  }
+
   async testClockOf(accountId: string): Promise<string | null> {
-    return this.#store.repos.testClocks.clockOfAccount(accountId);
+    return this.#repos().testClocks.clockOfAccount(accountId);
   }
 
   async clockFor(accountId: string): Promise<Clock> {
     const id = await this.testClockOf(accountId);
     if (!id) return this.#clock;
-    const c = await this.#store.repos.testClocks.get(id);
+    const c = await this.#repos().testClocks.get(id);
     if (!c) return this.#clock;
     const ms = c.now.getTime();
     return { now: () => new Date(ms) };
