@@ -194,7 +194,9 @@ export interface OperationsLookups {
     postalAddress: string | null;
     locale: string;
   } | null>;
-  accountKind(accountId: string): Promise<{ kind: string; status: string } | null>;
+  accountKind(
+    accountId: string,
+  ): Promise<{ kind: string; status: string; clockId: string | null } | null>;
   /** Customer accounts whose status is `active` (agreement notices and acceptance). */
   activeCustomerAccounts(): Promise<string[]>;
   operatorAccount(): Promise<string | null>;

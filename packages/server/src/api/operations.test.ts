@@ -3,8 +3,8 @@
 // runtime events, SLA report, maintenance windows, a claim credited as vouchers through
 // commerce's real LedgerPort, tickets.
 //
-// Until the lifecycle module binds the job queue and account clocks, the test puts
-// ManualJobQueue and the server clock in their place (detected, not assumed).
+// Jobs run through lifecycle's durable scheduler (swept explicitly); were the job queue
+// and account clocks not bound, ManualJobQueue and the server clock stand in (detected).
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { mayClaim } from '@idaas/agreement';
@@ -30,6 +30,9 @@ for (const kind of availableStoreKinds()) {
     let queue: ManualJobQueue | null = null;
     const runJobs = async () => {
       if (queue) await queue.runDue(h.server.sctx.clock.now());
+      else
+        for (let i = 0; i < 3; i++)
+          await h.server.sctx.business.lifecycle.scheduler.sweep(null, h.server.sctx.clock.now());
     };
     before(async () => {
       h = await startApi(kind);

@@ -609,10 +609,10 @@ export function makeOperationsRepos(db: Kysely<Database>): OperationsRepos {
       async accountKind(accountId) {
         const r = await db
           .selectFrom('accounts')
-          .select(['kind', 'status'])
+          .select(['kind', 'status', 'clock_id'])
           .where('id', '=', accountId)
           .executeTakeFirst();
-        return r ?? null;
+        return r ? { kind: r.kind, status: r.status, clockId: r.clock_id } : null;
       },
       async activeCustomerAccounts() {
         const rows = await db

@@ -100,7 +100,7 @@ export class LifecycleNotices {
         payload: { instanceId: t.instanceId, state: t.to },
         runAt: at,
         dedupeKey: `before-plan:${t.instanceId}:${at.getTime()}:${t.to}`,
-        clockId: await this.#d.clocks.testClockOf(t.accountId),
+        clockId: (await tx.opsLookups.accountKind(t.accountId))?.clockId ?? null,
       },
       tx,
     );

@@ -84,7 +84,8 @@ export class NoticeService implements NoticePort {
     const inserted = await tx.notices.insertMany(rows);
     const queued = inserted.filter((r) => r.status === 'queued');
     if (queued.length) {
-      const clockId = await this.#d.clocks.testClockOf(accountId);
+      // read in this transaction (another connection would wait on SQLite's single one)
+      const clockId = (await tx.opsLookups.accountKind(accountId))?.clockId ?? null;
       for (const r of queued)
         await this.#d.jobs.enqueue(
           {
