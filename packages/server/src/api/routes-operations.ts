@@ -119,7 +119,11 @@ const UsageHourOut = z.object({
   new_active_users: z.number().int(),
 });
 const UsageHours = z
-  .object({ instance: z.string(), items: z.array(UsageHourOut) })
+  .object({
+    instance: z.string(),
+    items: z.array(UsageHourOut),
+    next_cursor: z.string().nullable(),
+  })
   .meta({ id: 'UsageHours' });
 const UsageMonth = z
   .object({
@@ -425,7 +429,7 @@ export const operationsRoutes: AnyRoute[] = [
     operationId: 'getUsageHours',
     summary: 'Authentications and newly active users per hour (UTC hours in [from, to))',
     tag: 'usage',
-    query: z.object({ from: timestamp, to: timestamp }),
+    query: PageParams.extend({ from: timestamp, to: timestamp }),
     response: UsageHours,
     handler: async ({ sctx, param, query }) => {
       const slug = param('slug');
@@ -437,9 +441,22 @@ export const operationsRoutes: AnyRoute[] = [
           issues: [{ field: 'to', message: 'must be after from, at most 93 days later' }],
         });
       await sctx.business.operations.flush();
-      const rows = await sctx.store.repos.metering.hours(id, from, to);
+      // the cursor is the hour to continue from (opaque to clients)
+      const after = query.cursor
+        ? new Date(Buffer.from(query.cursor, 'base64url').toString())
+        : null;
+      const all = await sctx.store.repos.metering.hours(
+        id,
+        after && after > from && !Number.isNaN(after.getTime()) ? after : from,
+        to,
+      );
+      const rows = all.slice(0, query.limit);
+      const more = all.length > query.limit;
       return {
         instance: slug,
+        next_cursor: more
+          ? Buffer.from(all[query.limit]!.hourStart.toISOString()).toString('base64url')
+          : null,
         items: rows.map((h) => ({
           hour_start: h.hourStart.toISOString(),
           authentications: h.authentications,
