@@ -402,6 +402,26 @@ for (const kind of availableStoreKinds()) {
       );
     });
 
+    test('inside a transaction, store.repos and nested transactions use it (no deadlock, sees own writes)', async () => {
+      const u = user(a.id, 'ambient-one');
+      await assert.rejects(
+        store.transaction(async (tx) => {
+          await tx.users.insert(u);
+          // code that reaches for store.repos (or opens a transaction) while one is open
+          assert.ok(await store.repos.users.get(a.id, u.id), 'sees the uncommitted row');
+          await store.transaction(async (inner) => inner.users.insert(user(a.id, 'ambient-two')));
+          throw new Error('roll back');
+        }),
+        /roll back/,
+      );
+      assert.equal(await store.repos.users.get(a.id, u.id), null, 'rolled back');
+      assert.equal(
+        await store.repos.users.getByUsername(a.id, 'ambient-two'),
+        null,
+        'the joined one too',
+      );
+    });
+
     test('settings', async () => {
       assert.equal(await store.repos.settings.get('x'), null);
       await store.repos.settings.set('x', '1');

@@ -26,10 +26,12 @@ class Statement implements SqliteStatement {
 
 export function openSqlite(path: string): SqliteDatabase {
   const db = new DatabaseSync(path);
+  // busy_timeout first: switching to WAL takes a lock too, and another process may be
+  // opening or migrating the same file at that moment.
+  db.exec('pragma busy_timeout = 5000');
   db.exec('pragma journal_mode = wal');
   db.exec('pragma synchronous = normal');
   db.exec('pragma foreign_keys = on');
-  db.exec('pragma busy_timeout = 5000');
   const cache = new Map<string, Statement>();
   return {
     close: () => db.close(),

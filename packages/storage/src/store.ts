@@ -1,5 +1,6 @@
 // openStore(url): the Store port on SQLite (default, embedded) or PostgreSQL.
 //   sqlite:PATH | sqlite::memory: | postgres://user@host:port/db[?schema=NAME]
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
@@ -137,14 +138,29 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
   }
   const vault = openKeyVault(opts.vaultUrl ?? defaultVaultUrl(url), opts.clock ?? systemClock);
   const keys = new InstanceKeys(vault, opts.kek ?? null);
-  const repos = guarded(makeRepos(db, keys));
+  // The transaction of the current async context: repos used while one is open run in
+  // it, and a transaction begun inside one joins it. Without this, on SQLite (one
+  // connection) a query outside the open transaction waits for it forever, and on
+  // PostgreSQL it would not see the transaction's own uncommitted rows.
+  const ambient = new AsyncLocalStorage<Repos>();
+  const outside = guarded(makeRepos(db, keys));
+  const repos = new Proxy(outside, {
+    get: (target, prop) => (ambient.getStore() ?? target)[prop as keyof Repos],
+  });
   return {
     dialect,
     db,
     pgSchema,
     repos,
     vault: keys,
-    transaction: (fn) => db.transaction().execute((trx) => fn(guarded(makeRepos(trx, keys)))),
+    transaction: (fn) => {
+      const open = ambient.getStore();
+      if (open) return fn(open);
+      return db.transaction().execute((trx) => {
+        const tx = guarded(makeRepos(trx, keys));
+        return ambient.run(tx, () => fn(tx));
+      });
+    },
     async migrate() {
       await vault.migrate();
       const run = async (conn: Kysely<Database>) => {
@@ -153,7 +169,23 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
         if (error) throw error;
         return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
       };
-      if (dialect === 'sqlite') return run(db); // BEGIN IMMEDIATE serialises processes
+      if (dialect === 'sqlite') {
+        // Kysely runs SQLite migrations outside a transaction (no transactional DDL, in
+        // its view) and its migration lock is a no-op there: take SQLite's write lock
+        // around the whole run ourselves, so processes starting together serialise and
+        // a failed migration leaves nothing behind.
+        return db.connection().execute(async (conn) => {
+          await sql`begin immediate`.execute(conn);
+          try {
+            const applied = await run(conn);
+            await sql`commit`.execute(conn);
+            return applied;
+          } catch (e) {
+            await sql`rollback`.execute(conn);
+            throw e;
+          }
+        });
+      }
       // PostgreSQL: a session advisory lock around everything, including the creation of
       // the migration tables (concurrent CREATE TABLE IF NOT EXISTS races in pg_type).
       return db.connection().execute(async (conn) => {
