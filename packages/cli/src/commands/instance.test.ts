@@ -126,5 +126,20 @@ for (const kind of availableStoreKinds()) {
       assert.match(r.stdout, /idaas instance <command>/);
       assert.match(r.stdout, /create --slug S \[--name N\]/);
     });
+
+    test('show --json: state, clause and next_transition_at (null without a lifecycle); bad slug exit 2', async () => {
+      assert.equal((await idaas(['instance', 'create', '--slug', 'shown'], env)).code, 0);
+      const r = await idaas(['instance', 'show', '--slug', 'shown', '--json'], env);
+      assert.equal(r.code, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as Record<string, unknown>;
+      assert.equal(out.slug, 'shown');
+      assert.equal(out.state, 'active');
+      assert.equal(out.clause, null);
+      assert.equal(out.next_transition_at, null);
+      const human = await idaas(['instance', 'show', '--slug', 'shown'], env);
+      assert.match(human.stdout, /state: +active/);
+      badInput(await idaas(['instance', 'show', '--slug', 'no-such'], env), '--slug');
+      badInput(await idaas(['instance', 'show'], env), '--slug');
+    });
   });
 }

@@ -2,7 +2,16 @@
 import type { z } from 'zod';
 import { InstanceOut, wire } from '@idaas/server/api/schemas';
 import { fail, print } from '../output.ts';
-import { inFlagTerms, parse, required, unknownSubcommand, withContext } from '../context.ts';
+import {
+  flagError,
+  inFlagTerms,
+  parse,
+  required,
+  unknownSubcommand,
+  withContext,
+} from '../context.ts';
+
+const SUBS = ['create', 'list', 'show'];
 
 const USAGE = `usage: idaas instance <command> [options]
   create --slug S [--name N] [--region R] [--json]
@@ -12,6 +21,9 @@ const USAGE = `usage: idaas instance <command> [options]
       --region  region id (default: cn-shanghai)
   list [--json]
       Lists every instance.
+  show --slug S [--json]
+      One instance with its lifecycle: state, clause of the last transition,
+      next_transition_at (null when nothing is scheduled or it has no lifecycle).
 Configuration comes from the environment (DATABASE_URL, IDAAS_KEK, ...), as for idaas start.`;
 
 export async function run(argv: string[]): Promise<number> {
@@ -26,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
       console.log(USAGE);
       return 0;
     }
-    if (extra.length) throw unknownSubcommand('instance', extra.join(' '), ['create', 'list']);
+    if (extra.length) throw unknownSubcommand('instance', extra.join(' '), SUBS);
     const json = !!values.json;
 
     if (sub === 'create') {
@@ -77,7 +89,34 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    throw unknownSubcommand('instance', sub, ['create', 'list']);
+    if (sub === 'show') {
+      const slug = required(values.slug, '--slug');
+      return await withContext(async ({ sctx, core, config }) => {
+        const instance = await core.instances.find(slug);
+        if (!instance)
+          throw flagError('--slug', `no instance "${slug}" (see: idaas instance list)`);
+        const lc = await sctx.business.lifecycle.service.get(instance.id);
+        const out = {
+          ...InstanceOut.parse(wire.instance(instance, config.publicUrl)),
+          clause: lc?.clause ?? null,
+          policy: lc?.policy ?? null,
+          next_transition_at: lc?.nextDueAt ? lc.nextDueAt.toISOString() : null,
+          clock_id: lc?.clockId ?? null,
+        };
+        print(json, out, () =>
+          [
+            `instance ${out.slug} (${out.display_name})`,
+            `  id:                 ${out.id}`,
+            `  state:              ${out.state}${out.clause ? ` (clause ${out.clause})` : ''}`,
+            `  policy:             ${out.policy ?? '-'}`,
+            `  next transition at: ${out.next_transition_at ?? '-'}`,
+            `  issuer:             ${out.issuer}`,
+          ].join('\n'),
+        );
+        return 0;
+      });
+    }
+    throw unknownSubcommand('instance', sub, SUBS);
   } catch (e) {
     return fail(e);
   }
