@@ -80,6 +80,11 @@ export function createBusiness(sctx: ServerContext): Business {
     commerce: commerceModule,
     lifecycle: lifecycleModule,
     operations: operationsModule,
-    start: () => lifecycleModule.start(),
+    start: () => {
+      const stops = [lifecycleModule.start(), operationsModule.start()];
+      return async () => {
+        for (const stop of stops.reverse()) await stop();
+      };
+    },
   };
 }
