@@ -178,7 +178,7 @@ export class LifecycleService implements LifecyclePort {
     const wall = this.#deps.clock.now();
     const gone = items.filter((i) => i.adv.entries.some((e) => GONE_STATES.has(e.state)));
     // Crypto-shredding first: irreversible, so a failure below cannot leave the data readable.
-    for (const { row } of gone) await this.#deps.store.vault.destroy(row.instanceId);
+    await Promise.all(gone.map(({ row }) => this.#deps.store.vault.destroy(row.instanceId)));
 
     const saves: LifecycleRow[] = [];
     const events: LifecycleEventRecord[] = [];
@@ -232,6 +232,11 @@ export class LifecycleService implements LifecyclePort {
     for (const { row, adv } of gone) {
       const entry = adv.entries.find((e) => GONE_STATES.has(e.state))!;
       const instance = await tx.instances.get(row.instanceId);
+      if (!instance) {
+        // no instance row (never created, or removed by an earlier run): only the timers go
+        await tx.lifecycles.delete(row.instanceId);
+        continue;
+      }
       const what = await tx.instanceData.purge(row.instanceId);
       if (instance)
         await tx.receipts.insert({
