@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KeyEncryptionKey } from '@idaas/core';
 import { migrationNames } from './migrations/index.ts';
-import { newMigrator } from './store.ts';
+import { newMigrator, withPgMigrationLock } from './store.ts';
 import { availableStoreKinds, freshDatabaseUrl, freshStore } from './testing.ts';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -28,9 +28,15 @@ for (const kind of availableStoreKinds()) {
     test('replay over fixture data of every version', async () => {
       const t = await freshStore(kind, { migrate: false });
       try {
-        const migrator = newMigrator(t.store.db, t.store.dialect, t.store.pgSchema);
+        const migrateTo = (name: string) => {
+          const step = (db: typeof t.store.db) =>
+            newMigrator(db, t.store.dialect, t.store.pgSchema).migrateTo(name);
+          return t.store.dialect === 'postgres'
+            ? withPgMigrationLock(t.store.db, step)
+            : step(t.store.db);
+        };
         for (const name of migrationNames) {
-          const { error } = await migrator.migrateTo(name);
+          const { error } = await migrateTo(name);
           assert.equal(error, undefined);
           const fixture = fixtures[name];
           assert.ok(fixture, `migration ${name} needs a fixture in migrations/fixtures/`);

@@ -188,14 +188,7 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
       }
       // PostgreSQL: a session advisory lock around everything, including the creation of
       // the migration tables (concurrent CREATE TABLE IF NOT EXISTS races in pg_type).
-      return db.connection().execute(async (conn) => {
-        await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
-        try {
-          return await run(conn);
-        } finally {
-          await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
-        }
-      });
+      return withPgMigrationLock(db, run);
     },
     async close() {
       await db.destroy();
@@ -224,8 +217,27 @@ export async function dropPgSchema(baseUrl: string, schema: string): Promise<voi
     dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: baseUrl, max: 1 }) }),
   });
   try {
-    await sql.raw(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`).execute(db);
+    // under the migration lock: Kysely's migrator introspects every schema of the
+    // database, and one dropped in the middle of that makes it fail
+    await withPgMigrationLock(db, (conn) =>
+      sql.raw(`drop schema if exists "${schema.replace(/"/g, '')}" cascade`).execute(conn),
+    );
   } finally {
     await db.destroy();
   }
+}
+
+/** Runs `fn` on one connection holding the PostgreSQL migration advisory lock. */
+export function withPgMigrationLock<DB, T>(
+  db: Kysely<DB>,
+  fn: (conn: Kysely<DB>) => Promise<T>,
+): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      return await fn(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
 }
