@@ -163,6 +163,11 @@ export interface Store {
   readonly repos: Repos;
   readonly vault: KeyVault;
   transaction<T>(fn: (tx: Repos) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` once the transaction of the current async context has committed (at once
+   * when there is none; never if it rolls back): cache invalidation, in-process signals.
+   */
+  afterCommit(fn: () => void): void;
   /** Applies pending migrations under a lock (safe with several processes starting at once). */
   migrate(): Promise<string[]>;
   close(): Promise<void>;

@@ -24,6 +24,13 @@ export function createApp(sctx: ServerContext): App {
   const { config, logger, metrics, store } = sctx;
   const koa = new Koa({ proxy: config.trustProxy, keys: config.cookieKeys });
   const oidc = createOidc(sctx);
+  // A lifecycle transition (suspension, payment restoring service, release) takes effect
+  // in this process's OIDC providers as soon as it commits; other processes see it
+  // within the providers' revalidation interval.
+  sctx.business.ports.lifecycle.onTransition(async (t, tx) => {
+    const inst = await tx.instances.get(t.instanceId);
+    if (inst) sctx.store.afterCommit(() => oidc.invalidate?.(inst.slug));
+  });
 
   // request id, access log and metrics
   koa.use(async (ctx, next) => {

@@ -422,6 +422,22 @@ for (const kind of availableStoreKinds()) {
       );
     });
 
+    test('afterCommit runs after a commit, not after a rollback, at once outside a transaction', async () => {
+      const ran: string[] = [];
+      await store.transaction(async () => {
+        store.afterCommit(() => ran.push('committed'));
+        assert.deepEqual(ran, [], 'not before the commit');
+      });
+      await assert.rejects(
+        store.transaction(async () => {
+          store.afterCommit(() => ran.push('rolled back'));
+          throw new Error('no');
+        }),
+      );
+      store.afterCommit(() => ran.push('outside'));
+      assert.deepEqual(ran, ['committed', 'outside']);
+    });
+
     test('settings', async () => {
       assert.equal(await store.repos.settings.get('x'), null);
       await store.repos.settings.set('x', '1');

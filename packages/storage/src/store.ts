@@ -142,10 +142,10 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
   // it, and a transaction begun inside one joins it. Without this, on SQLite (one
   // connection) a query outside the open transaction waits for it forever, and on
   // PostgreSQL it would not see the transaction's own uncommitted rows.
-  const ambient = new AsyncLocalStorage<Repos>();
+  const ambient = new AsyncLocalStorage<{ tx: Repos; hooks: (() => void)[] }>();
   const outside = guarded(makeRepos(db, keys));
   const repos = new Proxy(outside, {
-    get: (target, prop) => (ambient.getStore() ?? target)[prop as keyof Repos],
+    get: (target, prop) => (ambient.getStore()?.tx ?? target)[prop as keyof Repos],
   });
   return {
     dialect,
@@ -153,13 +153,27 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
     pgSchema,
     repos,
     vault: keys,
-    transaction: (fn) => {
+    transaction: async (fn) => {
       const open = ambient.getStore();
-      if (open) return fn(open);
-      return db.transaction().execute((trx) => {
+      if (open) return fn(open.tx);
+      const hooks: (() => void)[] = [];
+      const result = await db.transaction().execute((trx) => {
         const tx = guarded(makeRepos(trx, keys));
-        return ambient.run(tx, () => fn(tx));
+        return ambient.run({ tx, hooks }, () => fn(tx));
       });
+      for (const h of hooks) {
+        try {
+          h();
+        } catch {
+          // an after-commit hook must not undo a committed transaction's success
+        }
+      }
+      return result;
+    },
+    afterCommit(fn) {
+      const open = ambient.getStore();
+      if (open) open.hooks.push(fn);
+      else fn();
     },
     async migrate() {
       await vault.migrate();

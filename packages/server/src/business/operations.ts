@@ -115,21 +115,39 @@ export function wireOperations(
   }
 
   // runtime events → metering and SLA windows (buffered; exact counts on flush)
-  sctx.events.on('authenticated', (e) =>
+  // Usage is stamped in the time of the instance's account: the wall clock, or the
+  // account's test clock (Stripe-style), so that settlement on a test clock sees it.
+  const clockOfInstance = new Map<
+    string,
+    { testClock: boolean; accountId: string; until: number }
+  >();
+  const accountTime = async (instanceId: string, at: Date): Promise<Date> => {
+    let hit = clockOfInstance.get(instanceId);
+    if (!hit || hit.until < at.getTime()) {
+      const inst = await sctx.store.repos.instances.get(instanceId);
+      if (!inst) return at;
+      const testClock = (await ports.clocks.testClockOf(inst.accountId)) !== null;
+      hit = { testClock, accountId: inst.accountId, until: at.getTime() + 10_000 };
+      if (clockOfInstance.size > 10_000) clockOfInstance.clear();
+      clockOfInstance.set(instanceId, hit);
+    }
+    return hit.testClock ? (await ports.clocks.clockFor(hit.accountId)).now() : at;
+  };
+  sctx.events.on('authenticated', async (e) =>
     ops.meter.record({
       kind: 'authenticated',
       instanceId: e.instanceId,
       userId: e.userId,
-      at: e.at,
+      at: await accountTime(e.instanceId, e.at),
     }),
   );
-  sctx.events.on('tokenIssued', (e) =>
+  sctx.events.on('tokenIssued', async (e) =>
     ops.meter.record({
       kind: 'tokenIssued',
       instanceId: e.instanceId,
       userId: e.userId,
       grantType: e.grantType,
-      at: e.at,
+      at: await accountTime(e.instanceId, e.at),
     }),
   );
   const slugs = new Map<string, { id: string | null; until: number }>();
