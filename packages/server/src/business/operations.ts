@@ -133,22 +133,35 @@ export function wireOperations(
     }
     return hit.testClock ? (await ports.clocks.clockFor(hit.accountId)).now() : at;
   };
-  sctx.events.on('authenticated', async (e) =>
-    ops.meter.record({
-      kind: 'authenticated',
-      instanceId: e.instanceId,
-      userId: e.userId,
-      at: await accountTime(e.instanceId, e.at),
-    }),
+  // Events whose account time is still being looked up: a flush waits for them, so
+  // that everything emitted before it is counted.
+  const inflight = new Set<Promise<void>>();
+  const track = (p: Promise<void>): Promise<void> => {
+    inflight.add(p);
+    return p.finally(() => inflight.delete(p));
+  };
+  sctx.events.on('authenticated', (e) =>
+    track(
+      (async () =>
+        ops.meter.record({
+          kind: 'authenticated',
+          instanceId: e.instanceId,
+          userId: e.userId,
+          at: await accountTime(e.instanceId, e.at),
+        }))(),
+    ),
   );
-  sctx.events.on('tokenIssued', async (e) =>
-    ops.meter.record({
-      kind: 'tokenIssued',
-      instanceId: e.instanceId,
-      userId: e.userId,
-      grantType: e.grantType,
-      at: await accountTime(e.instanceId, e.at),
-    }),
+  sctx.events.on('tokenIssued', (e) =>
+    track(
+      (async () =>
+        ops.meter.record({
+          kind: 'tokenIssued',
+          instanceId: e.instanceId,
+          userId: e.userId,
+          grantType: e.grantType,
+          at: await accountTime(e.instanceId, e.at),
+        }))(),
+    ),
   );
   const slugs = new Map<string, { id: string | null; until: number }>();
   sctx.events.on('instanceRequest', async (e) => {
@@ -162,6 +175,7 @@ export function wireOperations(
   });
 
   const flush = async () => {
+    await Promise.allSettled([...inflight]);
     await Promise.all([ops.meter.flush(), ops.sla.flush()]);
   };
   return {
