@@ -5,4 +5,3 @@ export { LifecycleService, GONE_STATES, resolvePolicy, type LifecycleDeps } from
 export { DurableJobs, type JobOptions } from './jobs.ts';
 export { Scheduler, TestClocks, type SweepResult, type SchedulerOptions } from './scheduler.ts';
 export { parseDuration } from './duration.ts';
-export { withTransaction, currentTransaction } from './ambient.ts';

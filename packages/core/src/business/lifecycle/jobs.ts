@@ -7,7 +7,6 @@ import { newId } from '../../ids.ts';
 import type { Repos, Store } from '../../ports.ts';
 import type { JobHandler, JobQueue, JobRequest } from '../contracts.ts';
 import type { JobRecord } from '../lifecycle-ports.ts';
-import { currentTransaction, withTransaction } from './ambient.ts';
 
 export interface JobOptions {
   /** attempts before a job is dead (default 8) */
@@ -51,7 +50,7 @@ export class DurableJobs implements JobQueue {
       createdAt: at,
       updatedAt: at,
     };
-    await (tx ?? currentTransaction() ?? this.#store.repos).jobs.insert(record);
+    await (tx ?? this.#store.repos).jobs.insert(record);
   }
 
   /** Runs the clock's jobs due at `now`, one transaction each; returns how many ran (ok or failed). */
@@ -77,9 +76,7 @@ export class DurableJobs implements JobQueue {
         const handler = this.#handlers.get(job.kind);
         try {
           if (!handler) throw new AppError('internal', `no handler for job kind ${job.kind}`);
-          await withTransaction(tx, () =>
-            handler({ id: job.id, payload: job.payload, now, clockId: job.clockId, tx }),
-          );
+          await handler({ id: job.id, payload: job.payload, now, clockId: job.clockId, tx });
         } catch (error) {
           failed = { job, error };
           throw error; // rolls the handler's writes back

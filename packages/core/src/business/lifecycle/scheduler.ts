@@ -7,7 +7,6 @@ import { newId } from '../../ids.ts';
 import type { Store } from '../../ports.ts';
 import type { AccountClocks, LifecycleTransition } from '../contracts.ts';
 import type { TestClockRecord } from '../lifecycle-ports.ts';
-import { currentTransaction } from './ambient.ts';
 import type { DurableJobs } from './jobs.ts';
 import type { LifecycleService } from './service.ts';
 
@@ -215,9 +214,9 @@ export class TestClocks implements AccountClocks {
     return c;
   }
 
-  /** Repos of the ambient transaction (a listener or job handler), else the store's. */
+  /** The store's repos: inside a listener or job handler they are its transaction's. */
   #repos() {
-    return currentTransaction() ?? this.#store.repos;
+    return this.#store.repos;
   }
 
   async testClockOf(accountId: string): Promise<string | null> {

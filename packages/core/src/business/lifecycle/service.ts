@@ -18,7 +18,6 @@ import type {
   TransitionListener,
 } from '../contracts.ts';
 import type { LifecycleEventRecord, LifecycleRow } from '../lifecycle-ports.ts';
-import { currentTransaction, withTransaction } from './ambient.ts';
 import { advance, nextDue, type Advanced } from './engine.ts';
 
 /** States after which the instance and all its rows are gone. */
@@ -72,7 +71,7 @@ export class LifecycleService implements LifecyclePort {
     at?: Date,
     tx?: Repos,
   ): Promise<LifecycleRow> {
-    const repos = tx ?? currentTransaction() ?? this.#deps.store.repos;
+    const repos = tx ?? this.#deps.store.repos;
     const key = resolvePolicy(input.policy);
     const engine = initialState(policyByKey(key)!);
     const row: LifecycleRow = {
@@ -92,7 +91,7 @@ export class LifecycleService implements LifecyclePort {
   }
 
   get(instanceId: string, tx?: Repos): Promise<LifecycleRow | null> {
-    return (tx ?? currentTransaction() ?? this.#deps.store.repos).lifecycles.get(instanceId);
+    return (tx ?? this.#deps.store.repos).lifecycles.get(instanceId);
   }
 
   timeline(instanceId: string): Promise<LifecycleEventRecord[]> {
@@ -113,8 +112,7 @@ export class LifecycleService implements LifecyclePort {
       if (!(event.termEnd.getTime() > at.getTime()))
         throw invalid('termEnd', 'must be after the event');
     }
-    const t0 = tx ?? currentTransaction();
-    if (t0) return this.#recordIn(t0, instanceId, event, at);
+    if (tx) return this.#recordIn(tx, instanceId, event, at);
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.#deps.store.transaction((t) => this.#recordIn(t, instanceId, event, at));
@@ -226,9 +224,7 @@ export class LifecycleService implements LifecyclePort {
     await tx.lifecycles.save(saves, wall); // throws on a concurrent change: all rolls back
     await tx.lifecycles.appendEvents(events);
     await tx.lifecycles.mirrorStates(mirror, wall);
-    await withTransaction(tx, async () => {
-      for (const t of transitions) for (const l of this.#listeners) await l(t, tx);
-    });
+    for (const t of transitions) for (const l of this.#listeners) await l(t, tx);
     for (const { row, adv } of gone) {
       const entry = adv.entries.find((e) => GONE_STATES.has(e.state))!;
       const instance = await tx.instances.get(row.instanceId);
