@@ -2,53 +2,15 @@
 // each kind: a test clock drives an ID2 instance from grace to suspended (the clause
 // and the next transition shown), bad input exits 2 with one line naming the flag.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { KeyEncryptionKey, ManualClock } from '@idaas/core';
 import { LifecycleService } from '@idaas/core/business/lifecycle/index';
 import { availableStoreKinds, freshDatabaseUrl, openStore } from '@idaas/storage';
+import { idaas, badInput, type Run } from '../testing.ts';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = join(root, 'packages/cli/bin/idaas.mjs');
 const T0 = '2026-03-01T00:00:00.000Z';
 const H = 3_600_000;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function idaas(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LOG_LEVEL: 'silent',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function badInput(r: Run, flag: string): void {
-  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-  assert.ok(lines[0]!.includes(flag), `names ${flag}: ${lines[0]}`);
-}
 
 const json = (r: Run): Record<string, unknown> => {
   assert.equal(r.code, 0, r.stderr);

@@ -1,53 +1,12 @@
 // `idaas keys …` through the real launcher, on the store of a running test server: the
 // server publishes the rotated keys.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { availableStoreKinds } from '@idaas/storage';
 import { startTestServer, type TestServer } from '@idaas/server';
 import { REVALIDATE_MS } from '@idaas/server/oidc/index';
-
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
-const bin = join(root, 'packages/cli/bin/idaas.mjs');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function idaas(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: root,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: process.env.HOME ?? '',
-        LOG_LEVEL: 'silent',
-        ...env,
-      },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-/** Exit code 2 and exactly one line on stderr that names `flag`. */
-function badInput(r: Run, flag: string | RegExp): void {
-  assert.equal(r.code, 2, `exit 2: ${r.stderr}`);
-  assert.equal(r.stdout, '');
-  const lines = r.stderr.trimEnd().split('\n');
-  assert.equal(lines.length, 1, `one line: ${r.stderr}`);
-  if (typeof flag === 'string') assert.ok(lines[0]!.includes(flag), `names ${flag}: ${lines[0]}`);
-  else assert.match(lines[0]!, flag);
-}
+import { idaas, badInput } from '../testing.ts';
 
 async function publishedKids(server: TestServer, slug: string): Promise<string[]> {
   const conf = (await (
