@@ -36,6 +36,23 @@ export const envSchema = z.object({
     .min(60)
     .default(14 * 86400),
   NODE_ENV: z.string().default('development'),
+  // business: the durable scheduler, notices, support, metering
+  IDAAS_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(10).max(3_600_000).default(1000),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
+    .optional(),
+  SMTP_FROM: z.string().min(3).default('IDaaS <no-reply@localhost>'),
+  NOTICE_LEAD_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  SUPPORT_RESPONSE_HOURS: z
+    .string()
+    .regex(
+      /^\d+,\d+,\d+,\d+$/,
+      'must be four whole numbers of hours, severity 1..4, e.g. 1,4,24,72',
+    )
+    .default('1,4,24,72'),
+  METERING_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
 });
 
 export interface Config {
@@ -58,6 +75,12 @@ export interface Config {
   ttl: { accessToken: number; idToken: number; refreshToken: number };
   /** Keys for signed cookies, derived from the KEK. */
   cookieKeys: string[];
+  /** Pause between sweeps of the durable scheduler (lifecycle timers, jobs). */
+  schedulerIntervalMs: number;
+  notices: { smtpUrl: string | null; smtpFrom: string; leadHours: number; maxAttempts: number };
+  /** First-response targets of support tickets, hours, by severity 1..4. */
+  supportResponseHours: [number, number, number, number];
+  meteringFlushMs: number;
   production: boolean;
   warnings: string[];
 }
@@ -128,6 +151,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshToken: e.REFRESH_TOKEN_TTL_SECONDS,
     },
     cookieKeys: [cookieKey],
+    schedulerIntervalMs: e.IDAAS_SCHEDULER_INTERVAL_MS,
+    notices: {
+      smtpUrl: e.SMTP_URL ?? null,
+      smtpFrom: e.SMTP_FROM,
+      leadHours: e.NOTICE_LEAD_HOURS,
+      maxAttempts: e.NOTICE_MAX_ATTEMPTS,
+    },
+    supportResponseHours: e.SUPPORT_RESPONSE_HOURS.split(',').map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ],
+    meteringFlushMs: e.METERING_FLUSH_MS,
     production,
     warnings,
   };

@@ -10,9 +10,6 @@ import {
 import type { ServerContext } from '../context.ts';
 import type { BusinessPorts } from './index.ts';
 
-/** Environment: the background scheduler's pause between sweeps (docs/lifecycle.md). */
-export const SCHEDULER_INTERVAL_ENV = 'IDAAS_SCHEDULER_INTERVAL_MS';
-
 export interface LifecycleModule {
   service: LifecycleService;
   jobs: DurableJobs;
@@ -20,15 +17,6 @@ export interface LifecycleModule {
   clocks: TestClocks;
   /** Starts the wall-clock scheduler loop; returns a function that stops it. */
   start(): () => Promise<void>;
-}
-
-export function schedulerIntervalMs(env: Record<string, string | undefined>): number {
-  const raw = env[SCHEDULER_INTERVAL_ENV];
-  if (raw === undefined || raw === '') return 1000;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 10 || n > 3_600_000)
-    throw new Error(`${SCHEDULER_INTERVAL_ENV}: must be an integer from 10 to 3600000 (ms)`);
-  return n;
 }
 
 export function wireLifecycle(
@@ -55,6 +43,6 @@ export function wireLifecycle(
     jobs,
     scheduler,
     clocks,
-    start: () => scheduler.start(schedulerIntervalMs(process.env)),
+    start: () => scheduler.start(sctx.config.schedulerIntervalMs),
   };
 }

@@ -1,10 +1,8 @@
 // Wiring of the operations module: notices (email over SMTP, SMS port, in-site inbox,
 // paper), metering and SLA windows from runtime events, tickets, agreement versions;
-// provides the notice and usage ports. Its settings come from the environment here
-// (zod), not from the central config.
+// provides the notice and usage ports. Its settings are part of the central config.
 import { hkdfSync } from 'node:crypto';
-import { z } from 'zod';
-import { AppError, type NoticePort, type UsagePort } from '@idaas/core';
+import type { NoticePort, UsagePort } from '@idaas/core';
 import {
   createOperations,
   defaultOperationsOptions,
@@ -18,40 +16,9 @@ import { loggingSms, type SmsProvider } from '../notices/sms.ts';
 import { noticeRenderer } from '../notices/templates.ts';
 
 /** The operations module's environment variables (README: configuration). */
-export const operationsEnvSchema = z.object({
-  SMTP_URL: z
-    .string()
-    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL')
-    .optional(),
-  SMTP_FROM: z.string().min(3).default('IDaaS <no-reply@localhost>'),
-  NOTICE_LEAD_HOURS: z.coerce.number().int().min(1).max(720).default(48),
-  NOTICE_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
-  SUPPORT_RESPONSE_HOURS: z
-    .string()
-    .regex(
-      /^\d+,\d+,\d+,\d+$/,
-      'must be four whole numbers of hours, severity 1..4, e.g. 1,4,24,72',
-    )
-    .default('1,4,24,72'),
-  METERING_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
-});
-export type OperationsEnv = z.output<typeof operationsEnvSchema>;
-
-export function loadOperationsEnv(env: Record<string, string | undefined>): OperationsEnv {
-  const r = operationsEnvSchema.safeParse(env);
-  if (!r.success) {
-    const i = r.error.issues[0]!;
-    const field = String(i.path[0] ?? 'environment');
-    throw new AppError('validation_failed', `${field}: ${i.message}`, {
-      issues: [{ field, message: i.message }],
-    });
-  }
-  return r.data;
-}
 
 export interface OperationsModule {
   ops: Operations;
-  env: OperationsEnv;
   mail: MailTransport;
   sms: SmsProvider;
   /** Writes buffered metering and SLA counts now. */
@@ -65,25 +32,21 @@ export function wireOperations(
   ports: BusinessPorts,
   provide: { notices(p: NoticePort): void; usage(p: UsagePort): void },
 ): OperationsModule {
-  const env = loadOperationsEnv(process.env);
+  const { notices, supportResponseHours: hours, meteringFlushMs } = sctx.config;
   const log = sctx.logger.child({ module: 'operations' });
-  const mail = env.SMTP_URL ? smtpTransport(env.SMTP_URL, env.SMTP_FROM) : loggingTransport(log);
-  if (!env.SMTP_URL)
+  const mail = notices.smtpUrl
+    ? smtpTransport(notices.smtpUrl, notices.smtpFrom)
+    : loggingTransport(log);
+  if (!notices.smtpUrl)
     (sctx.config.production ? log.error.bind(log) : log.warn.bind(log))(
       'SMTP_URL is not set: notice emails are logged, not sent (their records say transport "log")',
     );
   const sms = loggingSms(log);
-  const hours = env.SUPPORT_RESPONSE_HOURS.split(',').map(Number) as [
-    number,
-    number,
-    number,
-    number,
-  ];
   const options: OperationsOptions = {
     ...defaultOperationsOptions,
     publicUrl: sctx.config.publicUrl,
-    noticeLeadHours: env.NOTICE_LEAD_HOURS,
-    noticeMaxAttempts: env.NOTICE_MAX_ATTEMPTS,
+    noticeLeadHours: notices.leadHours,
+    noticeMaxAttempts: notices.maxAttempts,
     responseHours: { 1: hours[0], 2: hours[1], 3: hours[2], 4: hours[3] },
   };
   const meterKey = Buffer.from(
@@ -180,14 +143,13 @@ export function wireOperations(
   };
   return {
     ops,
-    env,
     mail,
     sms,
     flush,
     start() {
       const timer = setInterval(() => {
         flush().catch((err) => log.error({ err }, 'metering flush failed (kept for the next one)'));
-      }, env.METERING_FLUSH_MS);
+      }, meteringFlushMs);
       timer.unref();
       return async () => {
         clearInterval(timer);
