@@ -13,7 +13,7 @@ import type Provider from 'oidc-provider';
 import { AppError, type Instance } from '@idaas/core';
 import type { ServerContext, TokenInfo, TokenVerifier } from '../context.ts';
 import { buildProvider, adminResource, issuerOf } from './provider.ts';
-import { handleInteraction, renderUnavailable, SERVING_STATES } from './interactions.ts';
+import { clauseOf, handleInteraction, renderUnavailable, SERVING_STATES } from './interactions.ts';
 
 export interface OidcModule {
   /** Handles `/i/:slug/...` (provider endpoints and hosted pages); passes anything else on. */
@@ -159,13 +159,13 @@ export function createOidc(sctx: ServerContext): OidcModule {
 
     if (!entry.provider || !entry.run) {
       if (ctx.method === 'GET' && (SIGN_IN_ROUTES.test(rest) || rest.startsWith('/interaction/')))
-        return renderUnavailable(ctx, instance);
+        return renderUnavailable(ctx, instance, await clauseOf(sctx, instance));
       if (rest === '/token')
         return oauthError(
           ctx,
           400,
           'access_denied',
-          `instance ${instance.state}: no tokens are issued (service agreement ID1/ID2)`,
+          `instance ${instance.state}: no tokens are issued (service agreement ${await clauseOf(sctx, instance)})`,
         );
       throw new AppError('instance_unavailable', `instance "${slug}" is ${instance.state}`);
     }
@@ -180,9 +180,9 @@ export function createOidc(sctx: ServerContext): OidcModule {
           ctx,
           400,
           'access_denied',
-          `instance ${instance.state}: end users cannot sign in (service agreement ID1/ID2)`,
+          `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
         );
-      return renderUnavailable(ctx, instance);
+      return renderUnavailable(ctx, instance, await clauseOf(sctx, instance));
     }
 
     if (rest === '/token' && ctx.method === 'POST') {
@@ -191,7 +191,7 @@ export function createOidc(sctx: ServerContext): OidcModule {
           ctx,
           400,
           'access_denied',
-          `instance ${instance.state}: no new grants are issued (service agreement ID1/ID2)`,
+          `instance ${instance.state}: no new grants are issued (service agreement ${await clauseOf(sctx, instance)})`,
         );
       const clientId = basicClientId(ctx.get('authorization'));
       const key = clientId
@@ -213,7 +213,7 @@ export function createOidc(sctx: ServerContext): OidcModule {
         ctx,
         400,
         'access_denied',
-        `instance ${instance.state}: end users cannot sign in (service agreement ID1/ID2)`,
+        `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
       );
 
     // mount: the provider sees paths relative to its issuer

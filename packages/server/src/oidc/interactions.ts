@@ -32,15 +32,23 @@ export function unavailableKey(state: InstanceState): string {
   return 'page.unavailable.suspended';
 }
 
-/** The localized "sign-in unavailable" page (clause ID1/ID2). */
-export function renderUnavailable(ctx: Context, instance: Instance): void {
+/**
+ * The clause that put the instance where it is: the last transition of its lifecycle
+ * (ID1, ID2, G3.2.1 …); ID1/ID2 for an instance without a lifecycle row.
+ */
+export async function clauseOf(sctx: ServerContext, instance: Instance): Promise<string> {
+  return (await sctx.store.repos.lifecycles.get(instance.id))?.clause ?? 'ID1/ID2';
+}
+
+/** The localized "sign-in unavailable" page, naming the clause. */
+export function renderUnavailable(ctx: Context, instance: Instance, clause: string): void {
   const locale = pageLocale(ctx);
   renderPage(ctx, {
     locale,
     status: 403,
     titleKey: 'page.unavailable.title',
     body: `<h1>${esc(t(locale, 'page.unavailable.heading', { instance: instance.displayName }))}</h1>
-<p role="alert">${esc(t(locale, unavailableKey(instance.state)))}</p>`,
+<p role="alert">${esc(t(locale, unavailableKey(instance.state), { clause }))}</p>`,
   });
 }
 
@@ -162,7 +170,8 @@ export async function handleInteraction(
   if (!m) return renderError(ctx, locale, { status: 404, messageKey: 'page.error.session' });
   const uid = m[1]!;
   const action = m[2];
-  if (!SERVING_STATES.has(instance.state)) return renderUnavailable(ctx, instance);
+  if (!SERVING_STATES.has(instance.state))
+    return renderUnavailable(ctx, instance, await clauseOf(sctx, instance));
 
   let details: Details;
   try {

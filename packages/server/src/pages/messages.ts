@@ -60,11 +60,11 @@ export const pageMessages = {
     'page.unavailable.title': 'Sign-in unavailable',
     'page.unavailable.heading': 'Sign-in is unavailable for {instance}',
     'page.unavailable.suspended':
-      'This identity instance is suspended, so users cannot sign in. Its data is kept. The owner can restore service by settling the account (service agreement clauses ID1/ID2).',
+      'This identity instance is suspended, so users cannot sign in. Its data is kept. The owner can restore service by settling the account (service agreement clause {clause}).',
     'page.unavailable.pending':
-      'This identity instance has not been activated yet: its order is awaiting payment (service agreement clause ID1).',
+      'This identity instance has not been activated yet: its order is awaiting payment (service agreement clause {clause}).',
     'page.unavailable.released':
-      'This identity instance has been closed and its data deleted (service agreement clauses ID1/ID2).',
+      'This identity instance has been closed and its data deleted (service agreement clause {clause}).',
     'page.footer': 'Protected by idaas',
   },
   'zh-CN': {
@@ -122,9 +122,9 @@ export const pageMessages = {
     'page.unavailable.title': '无法登录',
     'page.unavailable.heading': '{instance} 暂不可登录',
     'page.unavailable.suspended':
-      '该身份实例已被暂停，用户无法登录，数据仍被保留。所有者结清账款后即可恢复服务（服务协议条款 ID1/ID2）。',
-    'page.unavailable.pending': '该身份实例尚未开通：订单正在等待付款（服务协议条款 ID1）。',
-    'page.unavailable.released': '该身份实例已关闭，其数据已被删除（服务协议条款 ID1/ID2）。',
+      '该身份实例已被暂停，用户无法登录，数据仍被保留。所有者结清账款后即可恢复服务（服务协议条款 {clause}）。',
+    'page.unavailable.pending': '该身份实例尚未开通：订单正在等待付款（服务协议条款 {clause}）。',
+    'page.unavailable.released': '该身份实例已关闭，其数据已被删除（服务协议条款 {clause}）。',
     'page.footer': '由 idaas 提供保护',
   },
 };

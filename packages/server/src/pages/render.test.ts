@@ -13,7 +13,8 @@ describe('hosted pages', () => {
       assert.ok(allKeys('zh-CN').includes(k), k);
     }
     assert.equal(t('zh-CN', 'page.signin.submit'), '登录');
-    assert.match(t('en', 'page.unavailable.suspended'), /ID1\/ID2/);
+    assert.match(t('en', 'page.unavailable.suspended', { clause: 'ID2' }), /clause ID2\)/);
+    assert.match(t('zh-CN', 'page.unavailable.suspended', { clause: 'ID1' }), /条款 ID1/);
   });
 
   it('escapes HTML', () => {
