@@ -12,6 +12,8 @@ import { securityHeaders } from './http/security.ts';
 import { negotiate } from './i18n.ts';
 import { createOidc, type OidcModule } from './oidc/index.ts';
 import { createApi } from './api/index.ts';
+import { createSaml } from './saml/index.ts';
+import { createScim } from './scim/index.ts';
 
 export interface App {
   koa: Koa;
@@ -106,6 +108,8 @@ export function createApp(sctx: ServerContext): App {
   });
 
   koa.use(createApi(sctx, oidc.tokens));
+  koa.use(createSaml(sctx, oidc)); // /i/:slug/saml/*
+  koa.use(createScim(sctx, oidc.tokens)); // /i/:slug/scim/v2/*
   koa.use(oidc.middleware);
 
   koa.use(async (ctx) => {

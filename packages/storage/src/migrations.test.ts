@@ -21,6 +21,8 @@ type Fixture = (kek: KeyEncryptionKey) => {
 const fixtures: Record<string, () => Promise<{ fixture: Fixture }>> = {
   '0001_init': () => import('./migrations/fixtures/0001_init.ts'),
   '0002_business': () => import('./migrations/fixtures/0002_business.ts'),
+  '0003_saml': () => import('./migrations/fixtures/0003_saml.ts'),
+  '0004_scim': () => import('./migrations/fixtures/0004_scim.ts'),
 };
 
 for (const kind of availableStoreKinds()) {

@@ -2,12 +2,16 @@ import { sql, type Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import * as m0001 from './0001_init.ts';
 import * as m0002 from './0002_business.ts';
+import * as m0003 from './0003_saml.ts';
+import * as m0004 from './0004_scim.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
 const all: Record<string, Record<Dialect, string[]>> = {
   '0001_init': m0001,
   '0002_business': m0002,
+  '0003_saml': m0003,
+  '0004_scim': m0004,
 };
 
 /** Migrations in order; each one is a list of SQL statements per dialect. */
