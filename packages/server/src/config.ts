@@ -14,7 +14,7 @@ const bool = z
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
-  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  PUBLIC_URL: z.url().optional(),
   DATABASE_URL: z.string().default('sqlite:./data/idaas.db'),
   KEY_VAULT_URL: z.string().optional(),
   REDIS_URL: z.string().optional(),
@@ -121,7 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     warnings.push(
       'KEY_VAULT_URL is not set: instance data keys are kept in a schema of the main database, so its backups hold them too. Point KEY_VAULT_URL at a database backed up separately.',
     );
-  const publicUrl = e.PUBLIC_URL.replace(/\/+$/, '');
+  const publicUrl = (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, '');
   if (production && !publicUrl.startsWith('https://'))
     warnings.push('PUBLIC_URL is not https: cookies will not be marked Secure.');
   const cookieKey = Buffer.from(

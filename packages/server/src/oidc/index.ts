@@ -70,6 +70,7 @@ function basicClientId(header: string): string | null {
 
 export function createOidc(sctx: ServerContext): OidcModule {
   const { config, store } = sctx;
+  const publicHost = new URL(config.publicUrl).host;
   const capacity = Math.max(1, config.providerCacheSize);
   const cache = new Map<string, Entry>();
   const building = new Map<string, Promise<Entry | null>>();
@@ -215,6 +216,11 @@ export function createOidc(sctx: ServerContext): OidcModule {
         'access_denied',
         `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
       );
+
+    // Endpoint URLs are built from the request's host: pin it to PUBLIC_URL's, so that a
+    // forged Host header cannot put another origin into discovery or redirects, and
+    // endpoints always share the issuer's origin.
+    if (!config.trustProxy) ctx.request.header.host = publicHost;
 
     // mount: the provider sees paths relative to its issuer
     const prev = ctx.path;
