@@ -340,6 +340,32 @@ for (const kind of availableStoreKinds()) {
       );
     });
 
+    test('concurrent OIDC writes all commit; a bad one fails alone (group commit on SQLite)', async () => {
+      const rec = (instanceId: string, id: string) => ({
+        instanceId,
+        model: 'ClientCredentials',
+        id,
+        payload: { jti: id },
+        grantId: null,
+        uid: null,
+        userCode: null,
+        expiresAt: new Date(clock.now().getTime() + 60_000),
+        consumedAt: null,
+      });
+      const ids = Array.from({ length: 200 }, (_, i) => `cc-${i}`);
+      const results = await Promise.allSettled([
+        ...ids.map((id) => store.repos.oidc.upsert(rec(a.id, id))),
+        store.repos.oidc.upsert(rec('no-such-instance', 'orphan')), // violates the foreign key
+      ]);
+      assert.deepEqual(
+        results.slice(0, -1).map((r) => r.status),
+        ids.map(() => 'fulfilled'),
+      );
+      assert.equal(results.at(-1)!.status, 'rejected');
+      for (const id of ids)
+        assert.ok(await store.repos.oidc.find(a.id, 'ClientCredentials', id), id);
+    });
+
     test('a failed transaction writes nothing', async () => {
       const u1 = user(a.id, 'tx-one');
       await assert.rejects(

@@ -21,6 +21,8 @@ import type { InstanceKeys } from './instance-keys.ts';
 import { makeCommerceRepos } from './business/commerce.ts';
 import { makeLifecycleRepos } from './business/lifecycle.ts';
 import { makeOperationsRepos } from './business/operations.ts';
+import { makeScimRepos } from './scim.ts';
+import { makeSamlRepos } from './saml.ts';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -150,8 +152,38 @@ const toOrgUnit = (r: Selectable<Database['org_units']>): OrgUnit => ({
   createdAt: date(r.created_at),
 });
 
-export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
+export function makeRepos(
+  db: Kysely<Database>,
+  keys: InstanceKeys,
+  opts: { groupCommit?: boolean } = {},
+): Repos {
   let upsertSql: string | undefined;
+  // Group commit of OIDC model writes (outside transactions): the upserts that arrive
+  // while one batch is being written go together in the next transaction; each caller
+  // still resolves only once its row is committed. One commit per batch instead of one
+  // per token.
+  let queue: { params: unknown[]; done: (e?: unknown) => void }[] = [];
+  let scheduled = false;
+  const writeBatches = async (): Promise<void> => {
+    while (queue.length) {
+      const batch = queue;
+      queue = [];
+      try {
+        await db.transaction().execute(async (trx) => {
+          for (const b of batch) await trx.executeQuery(CompiledQuery.raw(upsertSql!, b.params));
+        });
+        for (const b of batch) b.done();
+      } catch {
+        // one bad row must not fail the others: write them one by one
+        for (const b of batch)
+          await db.executeQuery(CompiledQuery.raw(upsertSql!, b.params)).then(
+            () => b.done(),
+            (e: unknown) => b.done(e ?? new Error('write failed')),
+          );
+      }
+    }
+    scheduled = false; // synchronous with the empty check above: no arrival is missed
+  };
   const instance = async (
     r: Selectable<Database['instances']> | undefined,
   ): Promise<Instance | null> => (r ? toInstance(r, await keys.wrapped(r.id)) : null);
@@ -166,6 +198,8 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
     ...makeCommerceRepos(db),
     ...makeLifecycleRepos(db),
     ...makeOperationsRepos(db),
+    ...makeScimRepos(db as unknown as Kysely<never>),
+    ...makeSamlRepos(db),
     accounts: {
       async insert(a: Account) {
         await db
@@ -797,7 +831,18 @@ export function makeRepos(db: Kysely<Database>, keys: InstanceKeys): Repos {
             })),
           )
           .compile().sql;
-        await db.executeQuery(CompiledQuery.raw(upsertSql, Object.values(values)));
+        const params = Object.values(values);
+        if (!opts.groupCommit) {
+          await db.executeQuery(CompiledQuery.raw(upsertSql, params));
+          return;
+        }
+        await new Promise<void>((resolve, reject) => {
+          queue.push({ params, done: (e) => (e ? reject(e) : resolve()) });
+          if (!scheduled) {
+            scheduled = true;
+            setImmediate(() => void writeBatches());
+          }
+        });
       },
       async find(instanceId, model, id) {
         const r = await db
