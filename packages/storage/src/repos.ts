@@ -155,28 +155,54 @@ const toOrgUnit = (r: Selectable<Database['org_units']>): OrgUnit => ({
 export function makeRepos(
   db: Kysely<Database>,
   keys: InstanceKeys,
-  opts: { groupCommit?: boolean } = {},
+  opts: { groupCommit?: 'transaction' | 'multi-row' | false } = {},
 ): Repos {
   let upsertSql: string | undefined;
   // Group commit of OIDC model writes (outside transactions): the upserts that arrive
   // while one batch is being written go together in the next transaction; each caller
   // still resolves only once its row is committed. One commit per batch instead of one
   // per token.
-  let queue: { params: unknown[]; done: (e?: unknown) => void }[] = [];
+  type OidcRow = Database['oidc_models'];
+  let queue: { row: OidcRow; done: (e?: unknown) => void }[] = [];
   let scheduled = false;
+  const upsertOne = (q: Kysely<Database>, row: OidcRow) =>
+    q.executeQuery(CompiledQuery.raw(upsertSql!, Object.values(row)));
+  const writeBatch = async (batch: { row: OidcRow }[]): Promise<void> => {
+    if (opts.groupCommit === 'multi-row') {
+      // one statement; a key written twice in the batch keeps its last version
+      const last = new Map<string, OidcRow>();
+      for (const { row } of batch) last.set(`${row.instance_id}\0${row.model}\0${row.id}`, row);
+      await db
+        .insertInto('oidc_models')
+        .values([...last.values()])
+        .onConflict((oc) =>
+          oc.columns(['instance_id', 'model', 'id']).doUpdateSet((eb) => ({
+            payload: eb.ref('excluded.payload'),
+            grant_id: eb.ref('excluded.grant_id'),
+            uid: eb.ref('excluded.uid'),
+            user_code: eb.ref('excluded.user_code'),
+            expires_at: eb.ref('excluded.expires_at'),
+            consumed_at: eb.ref('excluded.consumed_at'),
+          })),
+        )
+        .execute();
+      return;
+    }
+    await db.transaction().execute(async (trx) => {
+      for (const b of batch) await upsertOne(trx, b.row);
+    });
+  };
   const writeBatches = async (): Promise<void> => {
     while (queue.length) {
       const batch = queue;
       queue = [];
       try {
-        await db.transaction().execute(async (trx) => {
-          for (const b of batch) await trx.executeQuery(CompiledQuery.raw(upsertSql!, b.params));
-        });
+        await writeBatch(batch);
         for (const b of batch) b.done();
       } catch {
         // one bad row must not fail the others: write them one by one
         for (const b of batch)
-          await db.executeQuery(CompiledQuery.raw(upsertSql!, b.params)).then(
+          await upsertOne(db, b.row).then(
             () => b.done(),
             (e: unknown) => b.done(e ?? new Error('write failed')),
           );
@@ -831,13 +857,12 @@ export function makeRepos(
             })),
           )
           .compile().sql;
-        const params = Object.values(values);
         if (!opts.groupCommit) {
-          await db.executeQuery(CompiledQuery.raw(upsertSql, params));
+          await upsertOne(db, values);
           return;
         }
         await new Promise<void>((resolve, reject) => {
-          queue.push({ params, done: (e) => (e ? reject(e) : resolve()) });
+          queue.push({ row: values, done: (e) => (e ? reject(e) : resolve()) });
           if (!scheduled) {
             scheduled = true;
             setImmediate(() => void writeBatches());
