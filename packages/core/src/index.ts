@@ -12,3 +12,4 @@ export type * from './business/commerce-ports.ts';
 export type * from './business/lifecycle-ports.ts';
 export type * from './business/operations-ports.ts';
 export type * from './business/contracts.ts';
+export type * from './saml-ports.ts';

@@ -132,9 +132,10 @@ export interface SettingsRepo {
 import type { CommerceRepos } from './business/commerce-ports.ts';
 import type { LifecycleRepos } from './business/lifecycle-ports.ts';
 import type { OperationsRepos } from './business/operations-ports.ts';
+import type { SamlRepos } from './saml-ports.ts';
 
 /** Every repository; business modules add theirs through the three interfaces it extends. */
-export interface Repos extends CommerceRepos, LifecycleRepos, OperationsRepos {
+export interface Repos extends CommerceRepos, LifecycleRepos, OperationsRepos, SamlRepos {
   accounts: AccountRepo;
   instances: InstanceRepo;
   users: UserRepo;
