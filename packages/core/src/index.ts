@@ -11,5 +11,6 @@ export * from './services/index.ts';
 export type * from './business/commerce-ports.ts';
 export type * from './business/lifecycle-ports.ts';
 export type * from './business/operations-ports.ts';
+export type * from './scim-ports.ts';
 export type * from './business/contracts.ts';
 export type * from './saml-ports.ts';

@@ -132,10 +132,12 @@ export interface SettingsRepo {
 import type { CommerceRepos } from './business/commerce-ports.ts';
 import type { LifecycleRepos } from './business/lifecycle-ports.ts';
 import type { OperationsRepos } from './business/operations-ports.ts';
+import type { ScimRepos } from './scim-ports.ts';
 import type { SamlRepos } from './saml-ports.ts';
 
 /** Every repository; business modules add theirs through the three interfaces it extends. */
-export interface Repos extends CommerceRepos, LifecycleRepos, OperationsRepos, SamlRepos {
+export interface Repos
+  extends CommerceRepos, LifecycleRepos, OperationsRepos, SamlRepos, ScimRepos {
   accounts: AccountRepo;
   instances: InstanceRepo;
   users: UserRepo;

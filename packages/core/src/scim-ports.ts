@@ -1,0 +1,34 @@
+// Storage port of the SCIM 2.0 service provider: the SCIM-only attributes of users and
+// groups (an encrypted JSON blob the server seals under the instance data key), the
+// blind index of externalId and the version behind ETags.
+
+export type ScimKind = 'User' | 'Group';
+
+export interface ScimRecord {
+  instanceId: string;
+  kind: ScimKind;
+  resourceId: string;
+  /** Blind index (DataKey.lookup) of externalId, or null. */
+  externalIdLookup: string | null;
+  version: number;
+  /** Sealed JSON (DataKey.encrypt) of the SCIM-only attributes. */
+  data: string;
+  updatedAt: Date;
+}
+
+export interface ScimRepo {
+  get(instanceId: string, kind: ScimKind, resourceId: string): Promise<ScimRecord | null>;
+  getMany(instanceId: string, kind: ScimKind, ids: string[]): Promise<ScimRecord[]>;
+  /** Ids of resources of that kind whose externalId has this blind index. */
+  findByExternalId(instanceId: string, kind: ScimKind, lookup: string): Promise<string[]>;
+  put(r: ScimRecord): Promise<void>;
+  delete(instanceId: string, kind: ScimKind, resourceId: string): Promise<void>;
+  /** Groups (id, name) a user belongs to. */
+  groupsOfUser(instanceId: string, userId: string): Promise<{ id: string; name: string }[]>;
+  /** Ids of a group's members. */
+  memberIds(instanceId: string, groupId: string): Promise<string[]>;
+}
+
+export interface ScimRepos {
+  scim: ScimRepo;
+}
