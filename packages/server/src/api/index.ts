@@ -15,6 +15,7 @@ import { routes as directoryRoutes } from './routes.ts';
 import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
+import { samlRoutes } from './routes-saml.ts';
 import { coreFieldToWire } from './schemas.ts';
 
 /** Every route of the admin API: the directory's, then each business module's. */
@@ -23,6 +24,7 @@ export const routes: AnyRoute[] = [
   ...commerceRoutes,
   ...lifecycleRoutes,
   ...operationsRoutes,
+  ...samlRoutes,
 ];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 

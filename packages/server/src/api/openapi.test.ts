@@ -269,6 +269,19 @@ for (const kind of availableStoreKinds()) {
       await call('POST', `${AC}/invoices`, { month: String(ord.created_at).slice(0, 7) });
       await call('GET', `${AC}/invoices`);
 
+      // SAML applications
+      const SM = '/instances/samltour';
+      await call('POST', '/instances', { slug: 'samltour' });
+      const sa = await call('POST', `${SM}/saml-apps`, {
+        name: 'Tour SP',
+        entity_id: 'https://sp.tour.example/metadata',
+        acs: [{ index: 0, binding: 'post', location: 'https://sp.tour.example/acs' }],
+      });
+      await call('GET', `${SM}/saml-apps`);
+      await call('GET', `${SM}/saml-apps/${sa.id}`);
+      await call('PATCH', `${SM}/saml-apps/${sa.id}`, { name_id_format: 'email' });
+      await call('DELETE', `${SM}/saml-apps/${sa.id}`);
+
       const succeeded = new Set(
         [...h.seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')),
       );

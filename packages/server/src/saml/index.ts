@@ -1,8 +1,739 @@
-// SAML 2.0 identity provider per instance under /i/:slug/saml/* (filled in by the SAML work).
-import type { Middleware } from 'koa';
+// SAML 2.0 identity provider per instance under /i/:slug/saml/* (samlify, with the wasm
+// xmllint schema validator checking every incoming message).
+//   GET       /metadata   IdP metadata (entity id = this URL)
+//   GET|POST  /sso        SP-initiated SSO (HTTP-Redirect or HTTP-POST AuthnRequest)
+//   GET       /continue   back from the hosted sign-in (OIDC bridge), finishes a pending SSO
+//   GET       /init       IdP-initiated SSO: ?sp=<entity id>&RelayState=...
+//   GET|POST  /slo        SP-initiated single logout (LogoutRequest → LogoutResponse)
+//
+// Sign-in is the instance's OIDC sign-in: an authenticated oidc-provider session (cookie
+// `_session`, scoped to /i/:slug) is read directly; without one, the browser is sent
+// through the instance's authorization endpoint with the internal public client
+// `saml-bridge` (created on first use) whose redirect URI is /saml/continue.
+import { createHash, randomBytes } from 'node:crypto';
+import { inflateRawSync } from 'node:zlib';
+import type { Context, Middleware } from 'koa';
+import * as samlify from 'samlify';
+import * as validator from '@authenio/samlify-node-xmllint';
+import type { Instance, SamlApp, User } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import type { OidcModule } from '../oidc/index.ts';
+import { adapterFor } from '../oidc/adapter.ts';
+import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
+import { esc, pageLocale, renderError } from '../pages/render.ts';
+import { persistentNameId, samlKey, type SamlKey } from './keys.ts';
 
-export function createSaml(_sctx: ServerContext, _oidc: OidcModule): Middleware {
-  return (_ctx, next) => next();
+samlify.setSchemaValidator(validator);
+
+export const MAX_MESSAGE = 64 * 1024;
+const SKEW_MS = 3 * 60_000;
+const REQUEST_TTL_MS = 10 * 60_000;
+const ASSERTION_TTL_MS = 5 * 60_000;
+export const BRIDGE_CLIENT = 'saml-bridge';
+
+const NS = {
+  post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+  redirect: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  success: 'urn:oasis:names:tc:SAML:2.0:status:Success',
+  requester: 'urn:oasis:names:tc:SAML:2.0:status:Requester',
+  responder: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
+  denied: 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
+  badPolicy: 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy',
+  rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+};
+
+export const NAMEID_FORMATS: Record<SamlApp['nameIdFormat'], string> = {
+  persistent: 'urn:oasis:names:tc:SAML:2.0:nameid-format:persistent',
+  transient: 'urn:oasis:names:tc:SAML:2.0:nameid-format:transient',
+  email: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
+  unspecified: 'urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified',
+};
+
+const ATTR_NAME_FORMATS = {
+  uri: 'urn:oasis:names:tc:SAML:2.0:attrname-format:uri',
+  basic: 'urn:oasis:names:tc:SAML:2.0:attrname-format:basic',
+  unspecified: 'urn:oasis:names:tc:SAML:2.0:attrname-format:unspecified',
+};
+
+/** A refusal: a SAML status (top-level and optional second-level) and an HTTP status. */
+export class SamlRejection extends Error {
+  readonly status: string;
+  readonly sub: string | undefined;
+  readonly http: number;
+  constructor(status: string, message: string, opts: { sub?: string; http?: number } = {}) {
+    super(message);
+    this.status = status;
+    this.sub = opts.sub;
+    this.http = opts.http ?? 400;
+  }
+}
+
+const x = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const pemCert = (b64: string) =>
+  `-----BEGIN CERTIFICATE-----\n${b64.replace(/.{64}/g, '$&\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----`;
+const newSamlId = () => `_${randomBytes(20).toString('hex')}`;
+
+export function samlBase(publicUrl: string, slug: string): string {
+  return `${publicUrl}/i/${slug}/saml`;
+}
+
+export function idpEntity(
+  sctx: ServerContext,
+  instance: Instance,
+  key: SamlKey,
+  app: SamlApp | null,
+): ReturnType<typeof samlify.IdentityProvider> {
+  const base = samlBase(sctx.config.publicUrl, instance.slug);
+  const settings = {
+    entityID: `${base}/metadata`,
+    privateKey: key.privateKeyPem,
+    signingCert: pemCert(key.certificate),
+    wantAuthnRequestsSigned: app?.wantSignedRequests ?? false,
+    isAssertionEncrypted: app?.encryptAssertion ?? false,
+    dataEncryptionAlgorithm: 'http://www.w3.org/2009/xmlenc11#aes256-gcm',
+    keyEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#rsa-oaep-mgf1p',
+    requestSignatureAlgorithm: NS.rsaSha256,
+    nameIDFormat: Object.values(NAMEID_FORMATS),
+    singleSignOnService: [
+      { Binding: NS.redirect, Location: `${base}/sso` },
+      { Binding: NS.post, Location: `${base}/sso` },
+    ],
+    singleLogoutService: [
+      { Binding: NS.redirect, Location: `${base}/slo` },
+      { Binding: NS.post, Location: `${base}/slo` },
+    ],
+  };
+  return samlify.IdentityProvider(settings as Parameters<typeof samlify.IdentityProvider>[0]);
+}
+
+export function spEntity(app: SamlApp): ReturnType<typeof samlify.ServiceProvider> {
+  const acs = [...app.acs].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
+  return samlify.ServiceProvider({
+    entityID: app.entityId,
+    assertionConsumerService: acs.map((a) => ({ Binding: NS[a.binding], Location: a.location })),
+    ...(app.sloUrl && app.sloBinding
+      ? { singleLogoutService: [{ Binding: NS[app.sloBinding], Location: app.sloUrl }] }
+      : {}),
+    wantAssertionsSigned: app.signAssertion,
+    wantMessageSigned: app.signResponse,
+    authnRequestsSigned: app.wantSignedRequests,
+    ...(app.spSigningCert ? { signingCert: pemCert(app.spSigningCert) } : {}),
+    ...(app.spEncryptionCert ? { encryptCert: pemCert(app.spEncryptionCert) } : {}),
+  });
+}
+
+/** The SAMLRequest/SAMLResponse XML of a message (bounded, DTD-free). */
+export function decodeMessage(value: string, binding: 'post' | 'redirect'): string {
+  if (value.length > MAX_MESSAGE)
+    throw new SamlRejection(NS.requester, `message larger than ${MAX_MESSAGE} bytes`, {
+      http: 413,
+    });
+  const raw = Buffer.from(value, 'base64');
+  let xml: string;
+  try {
+    xml =
+      binding === 'redirect'
+        ? inflateRawSync(raw, { maxOutputLength: MAX_MESSAGE * 4 }).toString('utf8')
+        : raw.toString('utf8');
+  } catch {
+    throw new SamlRejection(NS.requester, 'message is not valid deflate/base64');
+  }
+  if (xml.length > MAX_MESSAGE * 4)
+    throw new SamlRejection(NS.requester, 'message too large', { http: 413 });
+  if (/<!DOCTYPE|<!ENTITY/i.test(xml))
+    throw new SamlRejection(
+      NS.requester,
+      'document type declarations (XXE, entity expansion) are refused',
+    );
+  if (
+    !/^\s*(<\?xml[^>]*\?>\s*)?<([A-Za-z_][\w.-]*:)?(AuthnRequest|LogoutRequest|LogoutResponse)\b/.test(
+      xml,
+    )
+  )
+    throw new SamlRejection(NS.requester, 'not a SAML request');
+  return xml;
+}
+
+function issuerOf(xml: string): string {
+  for (const root of ['AuthnRequest', 'LogoutRequest', 'LogoutResponse']) {
+    const r = samlify.Extractor.extract(xml, [
+      { key: 'issuer', localPath: [root, 'Issuer'], attributes: [] },
+    ]) as { issuer?: unknown };
+    if (typeof r.issuer === 'string' && r.issuer) return r.issuer;
+  }
+  throw new SamlRejection(NS.requester, 'request has no Issuer');
+}
+
+/** The raw query string parts as sent (for HTTP-Redirect signature verification). */
+function octetString(querystring: string, kind: 'SAMLRequest' | 'SAMLResponse'): string {
+  const parts = new Map<string, string>();
+  for (const p of querystring.split('&')) {
+    const i = p.indexOf('=');
+    if (i > 0) parts.set(p.slice(0, i), p);
+  }
+  return [kind, 'RelayState', 'SigAlg']
+    .map((k) => parts.get(k))
+    .filter((p): p is string => p !== undefined)
+    .join('&');
+}
+
+async function readBody(ctx: Context): Promise<URLSearchParams> {
+  if (ctx.request.type !== 'application/x-www-form-urlencoded')
+    throw new SamlRejection(NS.requester, 'expected an HTML form post');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_MESSAGE * 1.5)
+      throw new SamlRejection(NS.requester, `message larger than ${MAX_MESSAGE} bytes`, {
+        http: 413,
+      });
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+interface Pending {
+  n: string;
+  app: string;
+  id: string | null;
+  acs: string;
+  rs: string | null;
+}
+
+/** An auto-submitting HTML form (POST binding), with its own CSP allowing that one script. */
+function postForm(ctx: Context, action: string, fields: Record<string, string>): void {
+  const nonce = randomBytes(16).toString('base64');
+  let origin = "'self'";
+  try {
+    origin = new URL(action).origin;
+  } catch {
+    /* keep self */
+  }
+  ctx.set(
+    'Content-Security-Policy',
+    `default-src 'none'; script-src 'nonce-${nonce}'; form-action ${origin}; base-uri 'none'; frame-ancestors 'none'`,
+  );
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'text/html; charset=utf-8';
+  ctx.body = `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>SAML</title></head>
+<body>
+<form method="post" action="${esc(action)}" id="saml">
+${Object.entries(fields)
+  .map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}">`)
+  .join('\n')}
+<noscript><button type="submit">Continue</button></noscript>
+</form>
+<script nonce="${nonce}">document.getElementById('saml').submit()</script>
+</body></html>`;
+}
+
+export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
+  const { config, store } = sctx;
+  const bridgeReady = new Set<string>();
+
+  const log = (ctx: Context) => (ctx.state.log ?? sctx.logger) as ServerContext['logger'];
+
+  async function sessionAccount(ctx: Context, instance: Instance): Promise<string | null> {
+    const sid = ctx.cookies.get('_session', { signed: true });
+    if (!sid || sid.length > 200) return null;
+    const payload = (await adapterFor(sctx, instance)('Session').find(sid)) as
+      { accountId?: string; exp?: number } | undefined;
+    if (!payload?.accountId) return null;
+    if (typeof payload.exp === 'number' && payload.exp * 1000 <= sctx.clock.now().getTime())
+      return null;
+    return payload.accountId;
+  }
+
+  async function ensureBridge(instance: Instance): Promise<void> {
+    if (bridgeReady.has(instance.id)) return;
+    const redirect = `${samlBase(config.publicUrl, instance.slug)}/continue`;
+    const existing = await store.repos.applications.getByClientId(instance.id, BRIDGE_CLIENT);
+    if (!existing)
+      await sctx.core.applications
+        .create(instance, {
+          name: 'SAML sign-in',
+          clientId: BRIDGE_CLIENT,
+          public: true,
+          redirectUris: [redirect],
+          grantTypes: ['authorization_code'],
+          scopes: ['openid'],
+        })
+        .catch(async (err: unknown) => {
+          if (!(await store.repos.applications.getByClientId(instance.id, BRIDGE_CLIENT)))
+            throw err;
+        });
+    _oidc.invalidate(instance.slug);
+    bridgeReady.add(instance.id);
+  }
+
+  function chooseAcs(app: SamlApp, url: string | undefined, index: string | undefined): string {
+    if (url) {
+      const hit = app.acs.find((a) => a.location === url && a.binding === 'post');
+      if (!hit)
+        throw new SamlRejection(
+          NS.requester,
+          `AssertionConsumerServiceURL ${url} is not registered`,
+        );
+      return hit.location;
+    }
+    if (index !== undefined && index !== '') {
+      const hit = app.acs.find((a) => String(a.index) === index && a.binding === 'post');
+      if (!hit) throw new SamlRejection(NS.requester, `no POST ACS with index ${index}`);
+      return hit.location;
+    }
+    const post = app.acs.filter((a) => a.binding === 'post');
+    const chosen = post.find((a) => a.isDefault) ?? post[0];
+    if (!chosen) throw new SamlRejection(NS.requester, 'the SP has no HTTP-POST ACS');
+    return chosen.location;
+  }
+
+  async function buildResponse(
+    instance: Instance,
+    app: SamlApp,
+    user: User,
+    acs: string,
+    inResponseTo: string | null,
+    relayState: string | null,
+  ): Promise<{ action: string; fields: Record<string, string> }> {
+    const key = await samlKey(sctx, instance);
+    const idp = idpEntity(sctx, instance, key, app);
+    const sp = spEntity(app);
+    const now = sctx.clock.now();
+    const iso = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    let nameId: string;
+    switch (app.nameIdFormat) {
+      case 'persistent':
+        nameId = persistentNameId(key, user.id, app.entityId);
+        break;
+      case 'transient':
+        nameId = newSamlId();
+        break;
+      case 'email':
+        if (!user.email)
+          throw new SamlRejection(NS.responder, 'the user has no email address', {
+            sub: NS.badPolicy,
+            http: 403,
+          });
+        nameId = user.email;
+        break;
+      default:
+        nameId = user.username;
+    }
+    const groups = app.attributes.some((a) => a.source === 'groups')
+      ? await store.repos.users.groupNames(instance.id, user.id)
+      : [];
+    const values = (src: SamlApp['attributes'][number]['source']): string[] => {
+      switch (src) {
+        case 'id':
+          return [user.id];
+        case 'username':
+          return [user.username];
+        case 'email':
+          return user.email ? [user.email] : [];
+        case 'displayName':
+          return [user.displayName ?? user.username];
+        case 'phone':
+          return user.phone ? [user.phone] : [];
+        case 'groups':
+          return groups;
+      }
+    };
+    const attrs = app.attributes
+      .map((a) => ({ a, v: values(a.source) }))
+      .filter(({ v }) => v.length > 0)
+      .map(
+        ({ a, v }) =>
+          `<saml:Attribute Name="${x(a.name)}" NameFormat="${ATTR_NAME_FORMATS[a.nameFormat ?? 'unspecified']}">${v
+            .map((s) => `<saml:AttributeValue xsi:type="xs:string">${x(s)}</saml:AttributeValue>`)
+            .join('')}</saml:Attribute>`,
+      )
+      .join('');
+    const issuer = `${samlBase(config.publicUrl, instance.slug)}/metadata`;
+    const id = newSamlId();
+    const irt = inResponseTo ? ` InResponseTo="${x(inResponseTo)}"` : '';
+    const sessionIndex = createHash('sha256')
+      .update(`${instance.id}:${user.id}`)
+      .digest('base64url')
+      .slice(0, 24);
+    const xml =
+      `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${iso(0)}" Destination="${x(acs)}"${irt}>` +
+      `<saml:Issuer>${x(issuer)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="${NS.success}"/></samlp:Status>` +
+      `<saml:Assertion xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xs="http://www.w3.org/2001/XMLSchema" ID="${newSamlId()}" Version="2.0" IssueInstant="${iso(0)}">` +
+      `<saml:Issuer>${x(issuer)}</saml:Issuer>` +
+      `<saml:Subject><saml:NameID Format="${NAMEID_FORMATS[app.nameIdFormat]}"${app.nameIdFormat === 'persistent' ? ` NameQualifier="${x(issuer)}" SPNameQualifier="${x(app.entityId)}"` : ''}>${x(nameId)}</saml:NameID>` +
+      `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${iso(ASSERTION_TTL_MS)}" Recipient="${x(acs)}"${irt}/></saml:SubjectConfirmation></saml:Subject>` +
+      `<saml:Conditions NotBefore="${iso(-60_000)}" NotOnOrAfter="${iso(ASSERTION_TTL_MS)}"><saml:AudienceRestriction><saml:Audience>${x(app.entityId)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
+      `<saml:AuthnStatement AuthnInstant="${iso(0)}" SessionIndex="${sessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+      (attrs ? `<saml:AttributeStatement>${attrs}</saml:AttributeStatement>` : '') +
+      `</saml:Assertion></samlp:Response>`;
+    const out = (await idp.createLoginResponse(sp, {} as never, 'post', {}, {
+      customTagReplacement: () => ({ id, context: xml }),
+      // sign the assertion, encrypt it, then sign the message over the ciphertext
+      encryptThenSign: app.encryptAssertion,
+      ...(relayState ? { relayState } : {}),
+    } as never)) as { context: string };
+    return {
+      action: acs,
+      fields: { SAMLResponse: out.context, ...(relayState ? { RelayState: relayState } : {}) },
+    };
+  }
+
+  /** A status-only Response to a known SP's registered ACS. */
+  function errorResponse(
+    instance: Instance,
+    acs: string,
+    inResponseTo: string | null,
+    rej: SamlRejection,
+    relayState: string | null,
+  ): { action: string; fields: Record<string, string> } {
+    const issuer = `${samlBase(config.publicUrl, instance.slug)}/metadata`;
+    const irt = inResponseTo ? ` InResponseTo="${x(inResponseTo)}"` : '';
+    const sub = rej.sub ? `<samlp:StatusCode Value="${rej.sub}"/>` : '';
+    const xml =
+      `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${newSamlId()}" Version="2.0" IssueInstant="${sctx.clock.now().toISOString()}" Destination="${x(acs)}"${irt}>` +
+      `<saml:Issuer>${x(issuer)}</saml:Issuer><samlp:Status><samlp:StatusCode Value="${rej.status}">${sub}</samlp:StatusCode><samlp:StatusMessage>${x(rej.message)}</samlp:StatusMessage></samlp:Status></samlp:Response>`;
+    return {
+      action: acs,
+      fields: {
+        SAMLResponse: Buffer.from(xml).toString('base64'),
+        ...(relayState ? { RelayState: relayState } : {}),
+      },
+    };
+  }
+
+  function refusePage(ctx: Context, rej: SamlRejection): void {
+    const short = rej.status.split(':').pop() ?? rej.status;
+    renderError(ctx, pageLocale(ctx), {
+      status: rej.http,
+      message: rej.message,
+      code: `SAML ${short}${rej.sub ? `/${rej.sub.split(':').pop()}` : ''}`,
+    });
+  }
+
+  async function finish(ctx: Context, instance: Instance, p: Pending, accountId: string) {
+    const app = await store.repos.samlApps.get(instance.id, p.app);
+    if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
+    const user = await store.repos.users.get(instance.id, accountId);
+    if (!user || user.status !== 'enabled') {
+      const rej = new SamlRejection(NS.responder, 'the user may not sign in', {
+        sub: NS.denied,
+        http: 403,
+      });
+      log(ctx).warn(
+        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
+        'SAML request refused',
+      );
+      const e = errorResponse(instance, p.acs, p.id, rej, p.rs);
+      return postForm(ctx, e.action, e.fields);
+    }
+    let out;
+    try {
+      out = await buildResponse(instance, app, user, p.acs, p.id, p.rs);
+    } catch (err) {
+      if (!(err instanceof SamlRejection)) throw err;
+      log(ctx).warn(
+        { event: 'saml.rejected', status: err.status, reason: err.message, sp: app.entityId },
+        'SAML request refused',
+      );
+      const e = errorResponse(instance, p.acs, p.id, err, p.rs);
+      return postForm(ctx, e.action, e.fields);
+    }
+    sctx.events.emit('authenticated', {
+      instanceId: instance.id,
+      userId: user.id,
+      at: sctx.clock.now(),
+    });
+    log(ctx).info({ event: 'saml.sso', sp: app.entityId, userId: user.id }, 'SAML response issued');
+    postForm(ctx, out.action, out.fields);
+  }
+
+  async function startSignIn(ctx: Context, instance: Instance, p: Pending) {
+    const account = await sessionAccount(ctx, instance);
+    if (account) return finish(ctx, instance, p, account);
+    await ensureBridge(instance);
+    const base = samlBase(config.publicUrl, instance.slug);
+    ctx.cookies.set('saml_pending', Buffer.from(JSON.stringify(p)).toString('base64url'), {
+      path: `/i/${instance.slug}/saml`,
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      maxAge: REQUEST_TTL_MS,
+      overwrite: true,
+    });
+    const auth = new URL(`${config.publicUrl}/i/${instance.slug}/auth`);
+    auth.search = new URLSearchParams({
+      client_id: BRIDGE_CLIENT,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${base}/continue`,
+      state: p.n,
+      code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
+      code_challenge_method: 'S256',
+    }).toString();
+    ctx.redirect(auth.href);
+  }
+
+  async function sso(ctx: Context, instance: Instance) {
+    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
+    const form = binding === 'post' ? await readBody(ctx) : null;
+    const get = (k: string) =>
+      form
+        ? (form.get(k) ?? undefined)
+        : typeof ctx.query[k] === 'string'
+          ? (ctx.query[k] as string)
+          : undefined;
+    const encoded = get('SAMLRequest');
+    if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
+    const relayState = get('RelayState') ?? null;
+    if (relayState && relayState.length > 1024)
+      throw new SamlRejection(NS.requester, 'RelayState longer than 1024 bytes');
+    const xml = decodeMessage(encoded, binding);
+    const entityId = issuerOf(xml);
+    const app = await store.repos.samlApps.getByEntityId(instance.id, entityId);
+    if (!app)
+      throw new SamlRejection(NS.requester, `unknown service provider ${entityId}`, {
+        sub: NS.denied,
+        http: 403,
+      });
+    const key = await samlKey(sctx, instance);
+    const idp = idpEntity(sctx, instance, key, app);
+    let parsed;
+    try {
+      parsed = await idp.parseLoginRequest(
+        spEntity(app),
+        binding,
+        binding === 'post'
+          ? { body: { SAMLRequest: encoded, ...(relayState ? { RelayState: relayState } : {}) } }
+          : ({
+              query: ctx.query,
+              octetString: octetString(ctx.querystring, 'SAMLRequest'),
+            } as never),
+      );
+    } catch (err) {
+      const msg = (err as Error).message ?? String(err);
+      if (/SIG|SIGNATURE/i.test(msg))
+        throw new SamlRejection(NS.requester, `request signature: ${msg}`, {
+          sub: NS.denied,
+          http: 403,
+        });
+      throw new SamlRejection(NS.requester, `invalid request: ${msg}`);
+    }
+    if (app.wantSignedRequests && binding === 'post' && !/<(\w+:)?Signature[\s>]/.test(xml))
+      throw new SamlRejection(NS.requester, 'the request must be signed', {
+        sub: NS.denied,
+        http: 403,
+      });
+    const req = (parsed.extract as { request?: Record<string, string> }).request ?? {};
+    const id = req.id;
+    if (!id) throw new SamlRejection(NS.requester, 'request has no ID');
+    const sso = `${samlBase(config.publicUrl, instance.slug)}/sso`;
+    if (req.destination && req.destination !== sso)
+      throw new SamlRejection(
+        NS.requester,
+        `wrong Destination ${req.destination} (expected ${sso})`,
+      );
+    const issued = Date.parse(req.issueInstant ?? '');
+    const now = sctx.clock.now().getTime();
+    if (!Number.isFinite(issued))
+      throw new SamlRejection(NS.requester, 'request has no IssueInstant');
+    if (issued < now - REQUEST_TTL_MS + SKEW_MS || issued > now + SKEW_MS)
+      throw new SamlRejection(NS.requester, 'request expired or not yet valid');
+    const acs = chooseAcs(app, req.assertionConsumerServiceUrl, req.assertionConsumerServiceIndex);
+    const fresh = await store.repos.samlRequestIds.remember(
+      instance.id,
+      id,
+      new Date(issued + REQUEST_TTL_MS + SKEW_MS),
+      sctx.clock.now(),
+    );
+    if (!fresh)
+      throw new SamlRejection(NS.requester, `replayed request id ${id}`, {
+        sub: NS.denied,
+        http: 403,
+      });
+    if (!SERVING_STATES.has(instance.state)) {
+      const rej = new SamlRejection(
+        NS.responder,
+        `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
+        { sub: NS.denied, http: 403 },
+      );
+      log(ctx).warn(
+        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
+        'SAML request refused',
+      );
+      const e = errorResponse(instance, acs, id, rej, relayState);
+      return postForm(ctx, e.action, e.fields);
+    }
+    log(ctx).info(
+      { event: 'saml.authn_request', sp: app.entityId, binding, requestId: id },
+      'SAML AuthnRequest accepted',
+    );
+    await startSignIn(ctx, instance, {
+      n: randomBytes(16).toString('base64url'),
+      app: app.id,
+      id,
+      acs,
+      rs: relayState,
+    });
+  }
+
+  async function cont(ctx: Context, instance: Instance) {
+    const raw = ctx.cookies.get('saml_pending', { signed: true });
+    let p: Pending | null = null;
+    try {
+      p = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Pending) : null;
+    } catch {
+      p = null;
+    }
+    if (!p || ctx.query.state !== p.n)
+      throw new SamlRejection(
+        NS.requester,
+        'no pending SAML request (expired, or cookies blocked)',
+      );
+    ctx.cookies.set('saml_pending', null, { path: `/i/${instance.slug}/saml`, signed: true });
+    if (typeof ctx.query.error === 'string') {
+      const app = await store.repos.samlApps.get(instance.id, p.app);
+      if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
+      const rej = new SamlRejection(NS.responder, `sign-in ended: ${ctx.query.error}`, {
+        sub: NS.denied,
+        http: 403,
+      });
+      log(ctx).info(
+        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
+        'SAML sign-in not completed',
+      );
+      const e = errorResponse(instance, p.acs, p.id, rej, p.rs);
+      return postForm(ctx, e.action, e.fields);
+    }
+    const account = await sessionAccount(ctx, instance);
+    if (!account) throw new SamlRejection(NS.responder, 'no authenticated session', { http: 401 });
+    return finish(ctx, instance, p, account);
+  }
+
+  async function idpInitiated(ctx: Context, instance: Instance) {
+    const entityId = typeof ctx.query.sp === 'string' ? ctx.query.sp : '';
+    const app = entityId ? await store.repos.samlApps.getByEntityId(instance.id, entityId) : null;
+    if (!app)
+      throw new SamlRejection(NS.requester, `unknown service provider ${entityId}`, {
+        sub: NS.denied,
+        http: 404,
+      });
+    const rs =
+      typeof ctx.query.RelayState === 'string' ? ctx.query.RelayState.slice(0, 1024) : null;
+    if (!SERVING_STATES.has(instance.state))
+      return renderUnavailable(ctx, instance, await clauseOf(sctx, instance));
+    await startSignIn(ctx, instance, {
+      n: randomBytes(16).toString('base64url'),
+      app: app.id,
+      id: null,
+      acs: chooseAcs(app, undefined, undefined),
+      rs,
+    });
+  }
+
+  async function metadata(ctx: Context, instance: Instance) {
+    const key = await samlKey(sctx, instance);
+    ctx.type = 'application/samlmetadata+xml';
+    ctx.set('Cache-Control', 'public, max-age=300');
+    ctx.body = idpEntity(sctx, instance, key, null).getMetadata();
+  }
+
+  return async (ctx, next) => {
+    const m = /^\/i\/([a-z0-9][a-z0-9-]{0,62})\/saml(\/[a-z]*)$/.exec(ctx.path);
+    if (!m) return next();
+    const slug = m[1]!;
+    const rest = m[2]!;
+    const instance = await store.repos.instances.getBySlug(slug);
+    if (
+      !instance ||
+      instance.dataKeyWrapped === null ||
+      ['released', 'void'].includes(instance.state)
+    )
+      return next();
+    ctx.state.instance = instance;
+    try {
+      if (rest === '/metadata' && ctx.method === 'GET') return await metadata(ctx, instance);
+      if (rest === '/sso' && (ctx.method === 'GET' || ctx.method === 'POST'))
+        return await sso(ctx, instance);
+      if (rest === '/continue' && ctx.method === 'GET') return await cont(ctx, instance);
+      if (rest === '/init' && ctx.method === 'GET') return await idpInitiated(ctx, instance);
+      if (rest === '/slo' && (ctx.method === 'GET' || ctx.method === 'POST'))
+        return await slo(ctx, instance);
+    } catch (err) {
+      if (!(err instanceof SamlRejection)) throw err;
+      log(ctx).warn(
+        { event: 'saml.rejected', status: err.status, sub: err.sub, reason: err.message },
+        'SAML request refused',
+      );
+      return refusePage(ctx, err);
+    }
+    return next();
+  };
+
+  async function slo(ctx: Context, instance: Instance) {
+    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
+    const form = binding === 'post' ? await readBody(ctx) : null;
+    const get = (k: string) =>
+      form
+        ? (form.get(k) ?? undefined)
+        : typeof ctx.query[k] === 'string'
+          ? (ctx.query[k] as string)
+          : undefined;
+    const encoded = get('SAMLRequest');
+    if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
+    const relayState = get('RelayState') ?? null;
+    const xml = decodeMessage(encoded, binding);
+    const entityId = issuerOf(xml);
+    const app = await store.repos.samlApps.getByEntityId(instance.id, entityId);
+    if (!app)
+      throw new SamlRejection(NS.requester, `unknown service provider ${entityId}`, {
+        sub: NS.denied,
+        http: 403,
+      });
+    const key = await samlKey(sctx, instance);
+    const idp = idpEntity(sctx, instance, key, app);
+    const sp = spEntity(app);
+    let parsed;
+    try {
+      parsed = await idp.parseLogoutRequest(
+        sp,
+        binding,
+        binding === 'post'
+          ? { body: { SAMLRequest: encoded } }
+          : ({
+              query: ctx.query,
+              octetString: octetString(ctx.querystring, 'SAMLRequest'),
+            } as never),
+      );
+    } catch (err) {
+      throw new SamlRejection(NS.requester, `invalid logout request: ${(err as Error).message}`);
+    }
+    // end the shared sign-in session (the OIDC session)
+    const sid = ctx.cookies.get('_session', { signed: true });
+    if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
+    ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
+    log(ctx).info({ event: 'saml.slo', sp: app.entityId }, 'SAML single logout');
+    if (!app.sloUrl || !app.sloBinding) {
+      ctx.body = 'signed out';
+      return;
+    }
+    const reqInfo = { extract: parsed.extract } as never;
+    if (app.sloBinding === 'redirect') {
+      const r = idp.createLogoutResponse(sp, reqInfo, 'redirect', relayState ?? '') as {
+        context: string;
+      };
+      ctx.redirect(r.context);
+      return;
+    }
+    const r = idp.createLogoutResponse(sp, reqInfo, 'post', relayState ?? '') as {
+      context: string;
+      entityEndpoint: string;
+    };
+    postForm(ctx, app.sloUrl, {
+      SAMLResponse: r.context,
+      ...(relayState ? { RelayState: relayState } : {}),
+    });
+  }
 }
