@@ -118,6 +118,9 @@ export function spEntity(app: SamlApp): ReturnType<typeof samlify.ServiceProvide
     wantAssertionsSigned: app.signAssertion,
     wantMessageSigned: app.signResponse,
     authnRequestsSigned: app.wantSignedRequests,
+    // our logout messages to the SP are always signed
+    wantLogoutResponseSigned: true,
+    wantLogoutRequestSigned: true,
     ...(app.spSigningCert ? { signingCert: pemCert(app.spSigningCert) } : {}),
     ...(app.spEncryptionCert ? { encryptCert: pemCert(app.spEncryptionCert) } : {}),
   });
