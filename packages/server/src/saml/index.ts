@@ -78,7 +78,30 @@ export function samlBase(publicUrl: string, slug: string): string {
   return `${publicUrl}/i/${slug}/saml`;
 }
 
+const entityCache = new Map<string, unknown>();
+/** samlify entities build and re-parse metadata when created: keep recent ones. */
+function cached<T>(key: string, make: () => T): T {
+  const hit = entityCache.get(key) as T | undefined;
+  if (hit) return hit;
+  const made = make();
+  if (entityCache.size >= 512) entityCache.delete(entityCache.keys().next().value as string);
+  entityCache.set(key, made);
+  return made;
+}
+
 export function idpEntity(
+  sctx: ServerContext,
+  instance: Instance,
+  key: SamlKey,
+  app: SamlApp | null,
+): ReturnType<typeof samlify.IdentityProvider> {
+  return cached(
+    `idp:${instance.id}:${instance.slug}:${key.certificate.slice(-24)}:${app?.id ?? ''}:${app?.updatedAt.getTime() ?? ''}:${app?.wantSignedRequests}:${app?.encryptAssertion}`,
+    () => makeIdpEntity(sctx, instance, key, app),
+  );
+}
+
+function makeIdpEntity(
   sctx: ServerContext,
   instance: Instance,
   key: SamlKey,
@@ -108,6 +131,12 @@ export function idpEntity(
 }
 
 export function spEntity(app: SamlApp): ReturnType<typeof samlify.ServiceProvider> {
+  return cached(`sp:${app.instanceId}:${app.id}:${app.updatedAt.getTime()}:${app.entityId}`, () =>
+    makeSpEntity(app),
+  );
+}
+
+function makeSpEntity(app: SamlApp): ReturnType<typeof samlify.ServiceProvider> {
   const acs = [...app.acs].sort((a, b) => Number(b.isDefault) - Number(a.isDefault));
   return samlify.ServiceProvider({
     entityID: app.entityId,
