@@ -243,4 +243,36 @@ describe('Apache httpd + mod_auth_mellon against our SAML IdP', () => {
     const signIn = await browser.go(`${base}/saml/`);
     assert.match(signIn.text, /name="password"/);
   });
+
+  it('IdP-initiated single logout reaches Mellon and ends both sessions', async () => {
+    const idp = `${server.url}/i/default/saml/`;
+    // sign in again
+    let page = await browser.go(`${base}/saml/`);
+    for (let i = 0; i < 5 && !/name="SAMLResponse"/.test(page.text); i++) {
+      if (/name="password"/.test(page.text))
+        page = await browser.submit(page, {
+          action: /\/login$/,
+          fields: { login: 'erin', password: PASSWORD },
+        });
+      else if (/\/confirm"/.test(page.text))
+        page = await browser.submit(page, { action: /\/confirm$/ });
+      else throw new Error(`unexpected page ${page.url}\n${page.text}`);
+    }
+    const signedIn = await postSaml(page);
+    assert.match(signedIn.text, /REMOTE_USER=erin/);
+    // the IdP starts the logout: LogoutRequest to Mellon, LogoutResponse back to us
+    const toSp = await browser.go(`${idp}logout`, {}, (l) => l.startsWith(`${base}/mellon/logout`));
+    assert.ok(
+      toSp.url.startsWith(`${base}/mellon/logout?SAMLRequest=`),
+      `${toSp.url}\n${toSp.text}`,
+    );
+    assert.ok(new URL(toSp.url).searchParams.get('Signature'), 'our LogoutRequest is signed');
+    const done = await browser.go(toSp.url);
+    assert.equal(done.status, 200, `${done.url}\n${done.text}\n${errorLog()}`);
+    assert.ok(done.url.startsWith(`${idp}slo`), done.url);
+    assert.equal(done.text.trim(), 'signed out');
+    // Mellon's session is gone: the protected page goes back to our sign-in form
+    const again = await browser.go(`${base}/saml/`);
+    assert.match(again.text, /name="password"/, errorLog());
+  });
 });

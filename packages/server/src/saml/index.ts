@@ -329,7 +329,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     acs: string,
     inResponseTo: string | null,
     relayState: string | null,
-  ): Promise<{ action: string; fields: Record<string, string> }> {
+  ): Promise<{ action: string; fields: Record<string, string>; nameId: string }> {
     const key = await samlKey(sctx, instance);
     const idp = idpEntity(sctx, instance, key, app);
     const sp = spEntity(app);
@@ -410,6 +410,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     return {
       action: acs,
       fields: { SAMLResponse: out.context, ...(relayState ? { RelayState: relayState } : {}) },
+      nameId,
     };
   }
 
@@ -473,6 +474,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       const e = errorResponse(instance, p.acs, p.id, err, p.rs);
       return postForm(ctx, e.action, e.fields);
     }
+    rememberVisit(ctx, instance, app, out.nameId);
     sctx.events.emit('authenticated', {
       instanceId: instance.id,
       userId: user.id,
@@ -480,6 +482,88 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     });
     log(ctx).info({ event: 'saml.sso', sp: app.entityId, userId: user.id }, 'SAML response issued');
     postForm(ctx, out.action, out.fields);
+  }
+
+  // ---- single logout bookkeeping: the SPs this browser signed into (signed cookie)
+  const VISITS = 'saml_sps';
+  interface Visit {
+    a: string;
+    n: string;
+  }
+  const visitsOf = (ctx: Context): Visit[] => {
+    const raw = ctx.cookies.get(VISITS, { signed: true });
+    try {
+      const v = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown) : [];
+      return Array.isArray(v) ? (v as Visit[]).filter((x) => typeof x?.a === 'string') : [];
+    } catch {
+      return [];
+    }
+  };
+  const saveVisits = (ctx: Context, instance: Instance, v: Visit[]) =>
+    ctx.cookies.set(
+      VISITS,
+      v.length ? Buffer.from(JSON.stringify(v.slice(-10))).toString('base64url') : null,
+      {
+        path: `/i/${instance.slug}/saml`,
+        httpOnly: true,
+        sameSite: 'lax',
+        signed: true,
+        overwrite: true,
+      },
+    );
+  function rememberVisit(ctx: Context, instance: Instance, app: SamlApp, nameId: string) {
+    const v = visitsOf(ctx).filter((x) => x.a !== app.id);
+    v.push({ a: app.id, n: nameId });
+    saveVisits(ctx, instance, v);
+  }
+
+  async function endSession(ctx: Context, instance: Instance) {
+    const sid = ctx.cookies.get('_session', { signed: true });
+    if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
+    ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
+  }
+
+  function signedOutPage(ctx: Context) {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.body = 'signed out\n';
+  }
+
+  /** IdP-initiated logout: a LogoutRequest to the next SP of the session, or done. */
+  async function logoutNext(ctx: Context, instance: Instance, except: string | null = null) {
+    const visits = visitsOf(ctx).filter((v) => v.a !== except);
+    while (visits.length) {
+      const v = visits.shift()!;
+      const app = await store.repos.samlApps.get(instance.id, v.a);
+      if (!app?.sloUrl || !app.sloBinding) continue;
+      saveVisits(ctx, instance, visits);
+      const key = await samlKey(sctx, instance);
+      const idp = idpEntity(sctx, instance, key, app);
+      const issuer = `${samlBase(config.publicUrl, instance.slug)}/metadata`;
+      const id = newSamlId();
+      const xml =
+        `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${sctx.clock.now().toISOString()}" Destination="${x(app.sloUrl)}">` +
+        `<saml:Issuer>${x(issuer)}</saml:Issuer><saml:NameID Format="${NAMEID_FORMATS[app.nameIdFormat]}"${app.nameIdFormat === 'persistent' ? ` NameQualifier="${x(issuer)}" SPNameQualifier="${x(app.entityId)}"` : ''}>${x(v.n)}</saml:NameID></samlp:LogoutRequest>`;
+      log(ctx).info({ event: 'saml.slo.request', sp: app.entityId }, 'SAML LogoutRequest sent');
+      const r = idp.createLogoutRequest(
+        spEntity(app),
+        app.sloBinding,
+        { logoutNameID: v.n } as never,
+        {
+          customTagReplacement: () => ({ id, context: xml }),
+        } as never,
+      ) as { context: string };
+      if (app.sloBinding === 'redirect') return ctx.redirect(r.context);
+      return postForm(ctx, app.sloUrl, { SAMLRequest: r.context });
+    }
+    saveVisits(ctx, instance, []);
+    signedOutPage(ctx);
+  }
+
+  async function idpLogout(ctx: Context, instance: Instance) {
+    await endSession(ctx, instance);
+    log(ctx).info({ event: 'saml.slo.idp_initiated' }, 'IdP-initiated single logout');
+    await logoutNext(ctx, instance);
   }
 
   async function startSignIn(ctx: Context, instance: Instance, p: Pending) {
@@ -691,6 +775,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         return await sso(ctx, instance);
       if (rest === '/continue' && ctx.method === 'GET') return await cont(ctx, instance);
       if (rest === '/init' && ctx.method === 'GET') return await idpInitiated(ctx, instance);
+      if (rest === '/logout' && ctx.method === 'GET') return await idpLogout(ctx, instance);
       if (rest === '/slo' && (ctx.method === 'GET' || ctx.method === 'POST'))
         return await slo(ctx, instance);
     } catch (err) {
@@ -713,6 +798,36 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         : typeof ctx.query[k] === 'string'
           ? (ctx.query[k] as string)
           : undefined;
+    const response = get('SAMLResponse');
+    if (response) {
+      // a LogoutResponse from an SP during IdP-initiated logout: verify, then the next SP
+      const rxml = decodeMessage(response, binding);
+      const rapp = await store.repos.samlApps.getByEntityId(instance.id, issuerOf(rxml));
+      if (!rapp) throw new SamlRejection(NS.requester, 'LogoutResponse from an unknown SP');
+      const rkey = await samlKey(sctx, instance);
+      try {
+        await idpEntity(sctx, instance, rkey, rapp).parseLogoutResponse(
+          spEntity(rapp),
+          binding,
+          binding === 'post'
+            ? { body: { SAMLResponse: response } }
+            : ({
+                query: ctx.query,
+                octetString: octetString(ctx.querystring, 'SAMLResponse'),
+              } as never),
+        );
+      } catch (err) {
+        log(ctx).warn(
+          { event: 'saml.rejected', sp: rapp.entityId, reason: (err as Error).message },
+          'bad LogoutResponse',
+        );
+      }
+      log(ctx).info(
+        { event: 'saml.slo.response', sp: rapp.entityId },
+        'SAML LogoutResponse received',
+      );
+      return logoutNext(ctx, instance, rapp.id);
+    }
     const encoded = get('SAMLRequest');
     if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
     const relayState = get('RelayState') ?? null;
@@ -746,6 +861,11 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     const sid = ctx.cookies.get('_session', { signed: true });
     if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
     ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
+    saveVisits(
+      ctx,
+      instance,
+      visitsOf(ctx).filter((v) => v.a !== app.id),
+    );
     log(ctx).info({ event: 'saml.slo', sp: app.entityId }, 'SAML single logout');
     if (!app.sloUrl || !app.sloBinding) {
       ctx.body = 'signed out';
