@@ -531,6 +531,14 @@ for (const kind of availableStoreKinds()) {
         await c.server.sctx.store.repos.scim.get(c.instance.id, 'User', r.body.id),
         null,
       );
+      // deleted outside SCIM (directory): its externalId is free again
+      const x = await c.req('POST', '/Users', user('fred', { externalId: 'EXT-fred' }));
+      await c.server.sctx.core.directory.deleteUser(c.instance, x.body.id);
+      assert.equal(
+        (await c.req('POST', '/Users', user('fred2', { externalId: 'EXT-fred' }))).status,
+        201,
+      );
+      assert.deepEqual(await filter('externalId eq "EXT-fred"'), ['fred2']);
     });
 
     it('Bulk: bulkId references, failOnErrors', async () => {

@@ -464,12 +464,22 @@ export class ScimStore {
       kind,
       this.externalLookup(externalId),
     );
-    if (ids.some((i) => i !== self))
-      throw new ScimError(
-        409,
-        `externalId ${JSON.stringify(externalId)} is already used`,
-        'uniqueness',
-      );
+    const inst = this.instance.id;
+    for (const i of ids) {
+      if (i === self) continue;
+      // a resource deleted outside SCIM (directory API) leaves its blob: drop it
+      const alive =
+        kind === 'User'
+          ? await this.repos.users.get(inst, i)
+          : await this.repos.groups.get(inst, i);
+      if (!alive) await this.repos.scim.delete(inst, kind, i);
+      else
+        throw new ScimError(
+          409,
+          `externalId ${JSON.stringify(externalId)} is already used`,
+          'uniqueness',
+        );
+    }
   }
 
   async createUser(body: unknown): Promise<string> {
