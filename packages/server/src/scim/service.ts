@@ -259,7 +259,7 @@ export class ScimStore {
   // ---- representations
 
   userResource(u: User, s: Stored, groups: { id: string; name: string }[] | null): Json {
-    const ext = structuredClone(s.ext);
+    const ext = { ...s.ext }; // s.ext is freshly parsed: a shallow copy is enough
     const ent = ext[ENTERPRISE];
     delete ext[ENTERPRISE];
     const merged = (list: unknown, value: string | null): Json[] | undefined => {
@@ -311,7 +311,7 @@ export class ScimStore {
   }
 
   groupResource(g: Group, s: Stored, members: { id: string; display?: string }[] | null): Json {
-    const ext = structuredClone(s.ext);
+    const ext = { ...s.ext }; // s.ext is freshly parsed: a shallow copy is enough
     const externalId = ext.externalId;
     delete ext.externalId;
     return {
