@@ -103,6 +103,12 @@ describe('SCIM PATCH engine', () => {
     );
     assert.deepEqual(r[E], {});
     assert.equal(run({ op: 'remove', path: 'emails' }).emails, undefined);
+    // Azure AD style: remove listed values of a multi-valued attribute
+    const az = run({ op: 'Remove', path: 'emails', value: [{ value: 'a@h.test' }] });
+    assert.deepEqual(
+      (az.emails as Json[]).map((e) => e.value),
+      ['a@w.test'],
+    );
     assert.equal(
       run({ op: 'remove', path: 'EMAILS[TYPE EQ "WORK"].primary' }).emails instanceof Array,
       true,

@@ -204,6 +204,18 @@ export function applyOperation(res: Json, schema: PatchSchema, raw: unknown): vo
   }
 
   if (op === 'remove') {
+    if (multi && value !== undefined && value !== null) {
+      // Azure AD style: remove only the listed values ({"path": "members", "value": [{"value": id}]})
+      const gone = (Array.isArray(value) ? value : [value]).map((v) =>
+        isObj(v) ? getKey(v, 'value') : v,
+      );
+      const left = (Array.isArray(cur) ? cur : []).filter(
+        (el) => !gone.includes(isObj(el) ? getKey(el, 'value') : el),
+      );
+      if (left.length) setKey(holder, path.attr, left);
+      else delKey(holder, path.attr);
+      return;
+    }
     delKey(holder, path.attr);
     return;
   }

@@ -109,7 +109,9 @@ export function userWrite(body: unknown): UserWrite {
   const userName = getKey(body, 'userName');
   if (typeof userName !== 'string' || !userName.trim())
     throw badRequest('invalidValue', 'userName is required');
-  const active = getKey(body, 'active');
+  let active = getKey(body, 'active');
+  // some clients (Azure AD) send "True"/"False" strings
+  if (typeof active === 'string' && /^(true|false)$/i.test(active)) active = lc(active) === 'true';
   if (active !== undefined && active !== null && typeof active !== 'boolean')
     throw badRequest('invalidValue', 'active must be a boolean');
   const name = getKey(body, 'name');
