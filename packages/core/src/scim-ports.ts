@@ -2,7 +2,8 @@
 // groups (an encrypted JSON blob the server seals under the instance data key), the
 // blind index of externalId and the version behind ETags.
 
-export type ScimKind = 'User' | 'Group';
+/** User/Group: SCIM-only attributes; Target: an application's outbound SCIM endpoint; Link: local → remote id. */
+export type ScimKind = 'User' | 'Group' | 'Target' | 'Link';
 
 export interface ScimRecord {
   instanceId: string;
@@ -23,6 +24,8 @@ export interface ScimRepo {
   findByExternalId(instanceId: string, kind: ScimKind, lookup: string): Promise<string[]>;
   put(r: ScimRecord): Promise<void>;
   delete(instanceId: string, kind: ScimKind, resourceId: string): Promise<void>;
+  /** Resource ids of one kind in an instance. */
+  listIds(instanceId: string, kind: ScimKind): Promise<string[]>;
   /** Groups (id, name) a user belongs to. */
   groupsOfUser(instanceId: string, userId: string): Promise<{ id: string; name: string }[]>;
   /** Ids of a group's members. */

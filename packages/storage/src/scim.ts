@@ -97,6 +97,16 @@ export function makeScimRepos(anyDb: Kysely<never>): ScimRepos {
           .where('resource_id', '=', resourceId)
           .execute();
       },
+      async listIds(instanceId, kind) {
+        const rows = await db
+          .selectFrom('scim_resources')
+          .select('resource_id')
+          .where('instance_id', '=', instanceId)
+          .where('kind', '=', kind)
+          .orderBy('resource_id')
+          .execute();
+        return rows.map((r) => r.resource_id);
+      },
       async groupsOfUser(instanceId, userId) {
         return db
           .selectFrom('group_members')

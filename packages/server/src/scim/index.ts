@@ -25,6 +25,7 @@ import {
   USER,
 } from './schemas.ts';
 import { patchSchemas, scimFromAppError, ScimStore, type Kind } from './service.ts';
+import { Outbound } from './outbound.ts';
 
 const ROUTE = /^\/i\/([^/]+)\/scim\/v2(\/.*)?$/;
 const CONTENT_TYPE = 'application/scim+json; charset=utf-8';
@@ -70,6 +71,7 @@ function checkIfMatch(ifMatch: string | undefined, version: number): void {
 }
 
 export function createScim(sctx: ServerContext, tokens: TokenVerifier): Middleware {
+  new Outbound(sctx).register(); // the job handler of outbound pushes
   return async (ctx, next) => {
     const m = ROUTE.exec(ctx.path);
     if (!m) return next();
@@ -286,9 +288,11 @@ async function resourceRoute(
     if (method === 'GET') return list(store, kind, query);
     if (method === 'POST') {
       checkSchemas(kind, body);
-      const newId = await store.sctx.store.transaction(() =>
-        kind === 'User' ? store.createUser(body) : store.createGroup(body),
-      );
+      const newId = await store.sctx.store.transaction(async () => {
+        const created = await (kind === 'User' ? store.createUser(body) : store.createGroup(body));
+        await new Outbound(store.sctx).changed(store.instance, kind, created, 'upsert');
+        return created;
+      });
       return ok(newId, 201);
     }
     throw new ScimError(405, `${method} is not allowed on /${kind}s`);
@@ -299,6 +303,7 @@ async function resourceRoute(
       const { version } = await get(id);
       checkIfMatch(ifMatch, version);
       await (kind === 'User' ? store.deleteUser(id) : store.deleteGroup(id));
+      await new Outbound(store.sctx).changed(store.instance, kind, id, 'delete');
     });
     return { status: 204 };
   }
@@ -321,6 +326,7 @@ async function resourceRoute(
       }
       if (kind === 'User') await store.replaceUser(id, next, version);
       else await store.replaceGroup(id, next, version);
+      await new Outbound(store.sctx).changed(store.instance, kind, id, 'upsert');
     });
     return ok(id, 200);
   }
