@@ -6,62 +6,35 @@
 // and our IdP metadata is saved to a file for Mellon.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, type TestServer } from '../packages/server/src/testing.ts';
 import { adminToken } from '../packages/server/src/api/fixtures.ts';
+import {
+  apacheDir,
+  ensureApache,
+  MODULES,
+  startApache,
+  type RunningApache,
+} from './support/apache.ts';
 import { Browser, parseForms, type Page } from './support/browser.ts';
 import { createUser, instance, PASSWORD, startOidcServer } from './support/oidc.ts';
 
-const APACHE = '/usr/sbin/apache2';
-const MODULES = '/usr/lib/apache2/modules';
 const CREATE_METADATA = '/usr/sbin/mellon_create_metadata';
-
-function ensureApache(): void {
-  if (
-    existsSync(APACHE) &&
-    existsSync(join(MODULES, 'mod_auth_mellon.so')) &&
-    existsSync(CREATE_METADATA)
-  )
-    return;
-  const r = spawnSync(
-    'apt-get',
-    ['install', '-y', '--no-install-recommends', 'apache2', 'libapache2-mod-auth-mellon'],
-    { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } },
-  );
-  if (r.status !== 0 || !existsSync(APACHE) || !existsSync(CREATE_METADATA))
-    throw new Error('apache2 + libapache2-mod-auth-mellon are required and could not be installed');
-}
 
 describe('Apache httpd + mod_auth_mellon against our SAML IdP', () => {
   let server: TestServer;
-  let dir: string;
-  let apache: ChildProcess | null = null;
+  let apache: RunningApache;
   let base: string;
-  let stderr = '';
-  const errorLog = () => {
-    try {
-      return `${stderr}\n${readFileSync(join(dir, 'error.log'), 'utf8')}`;
-    } catch {
-      return stderr;
-    }
-  };
+  const errorLog = () => apache?.errorLog() ?? '';
   const browser = new Browser();
 
   before(async () => {
-    ensureApache();
+    ensureApache('libapache2-mod-auth-mellon', [
+      join(MODULES, 'mod_auth_mellon.so'),
+      CREATE_METADATA,
+    ]);
     server = await startOidcServer('sqlite');
     const inst = await instance(server, 'default');
     await createUser(server, inst, 'erin');
@@ -69,8 +42,7 @@ describe('Apache httpd + mod_auth_mellon against our SAML IdP', () => {
     base = `http://127.0.0.1:${port}`;
     const entityId = `${base}/mellon/metadata`;
 
-    dir = mkdtempSync(join(tmpdir(), 'idaas-mellon-'));
-    chmodSync(dir, 0o777);
+    const dir = apacheDir('idaas-mellon-');
     const sp = join(dir, 'sp');
     mkdirSync(sp);
     const made = spawnSync(CREATE_METADATA, [entityId, `${base}/mellon`], {
@@ -114,38 +86,12 @@ describe('Apache httpd + mod_auth_mellon against our SAML IdP', () => {
       join(dir, 'htdocs', 'saml', 'index.shtml'),
       'REMOTE_USER=<!--#echo var="REMOTE_USER" -->\nMELLON_NAME_ID=<!--#echo var="MELLON_NAME_ID" -->\nMELLON_email=<!--#echo var="MELLON_email" -->\n',
     );
-    const load = (m: string) => `LoadModule ${m}_module ${MODULES}/mod_${m}.so`;
-    writeFileSync(
-      join(dir, 'httpd.conf'),
-      [
-        'ServerRoot "/etc/apache2"',
-        'ServerName 127.0.0.1',
-        `Listen 127.0.0.1:${port}`,
-        load('mpm_event'),
-        load('authn_core'),
-        load('authz_core'),
-        load('authz_user'),
-        load('mime'),
-        load('dir'),
-        load('headers'),
-        load('include'),
-        'LoadModule auth_mellon_module /usr/lib/apache2/modules/mod_auth_mellon.so',
-        'User www-data',
-        'Group www-data',
-        `PidFile ${dir}/httpd.pid`,
-        `DefaultRuntimeDir ${dir}`,
-        `Mutex file:${dir} default`,
-        `ErrorLog ${dir}/error.log`,
-        'LogLevel warn auth_mellon:debug',
-        'TypesConfig /etc/mime.types',
-        `DocumentRoot ${dir}/htdocs`,
-        `<Directory ${dir}/htdocs>`,
-        '  Options +Includes',
-        '  AddType text/html .shtml',
-        '  AddOutputFilter INCLUDES .shtml',
-        '  DirectoryIndex index.shtml index.html',
-        '  Require all granted',
-        '</Directory>',
+    apache = await startApache({
+      dir,
+      port,
+      module: 'auth_mellon',
+      logLevel: 'warn auth_mellon:debug',
+      extra: [
         '<Location />',
         '  MellonEnable "info"',
         `  MellonSPentityId "${entityId}"`,
@@ -163,34 +109,13 @@ describe('Apache httpd + mod_auth_mellon against our SAML IdP', () => {
         '  MellonEnable "auth"',
         '  Require valid-user',
         '</Location>',
-        '',
-      ].join('\n'),
-    );
-    const check = spawnSync(APACHE, ['-t', '-f', join(dir, 'httpd.conf')], { encoding: 'utf8' });
-    assert.equal(check.status, 0, `apache config check failed:\n${check.stderr}`);
-    apache = spawn(APACHE, ['-f', join(dir, 'httpd.conf'), '-D', 'FOREGROUND'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
+      ],
     });
-    apache.stderr!.on('data', (d) => (stderr += d));
-    for (let i = 0; i < 100; i++) {
-      try {
-        if ((await fetch(`${base}/`)).ok) return;
-      } catch {
-        /* not up yet */
-      }
-      await sleep(50);
-    }
-    throw new Error(`apache did not start:\n${stderr}`);
   });
 
   after(async () => {
-    if (apache && apache.exitCode === null) {
-      const exited = new Promise((r) => apache!.once('exit', r));
-      apache.kill('SIGTERM');
-      await exited;
-    }
+    await apache?.stop();
     await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** Submits an auto-posting SAML form as a browser would. */
