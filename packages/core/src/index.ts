@@ -14,3 +14,5 @@ export type * from './business/operations-ports.ts';
 export type * from './scim-ports.ts';
 export type * from './business/contracts.ts';
 export type * from './saml-ports.ts';
+export * from './security/permissions.ts';
+export type * from './security/audit.ts';

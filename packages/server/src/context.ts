@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Clock, Core, Store } from '@idaas/core';
+import type { AuditSink, Clock, Core, Store } from '@idaas/core';
 import type { Config } from './config.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
@@ -17,6 +17,8 @@ export interface ServerContext {
   limiter: RateLimiter;
   /** Runtime events (sign-ins, tokens, requests) for metering, SLA and audit. */
   events: RuntimeEventBus;
+  /** The audit trail (G4.6): every authentication and administrative event. */
+  audit: AuditSink;
   /** Commerce, lifecycle enforcement and operations (set right after the context is built). */
   business: Business;
 }

@@ -19,6 +19,7 @@ import { createMetrics } from './http/metrics.ts';
 import { memoryRateLimiter, redisRateLimiter } from './http/rate-limit.ts';
 import { RuntimeEventBus } from './events.ts';
 import { createBusiness } from './business/index.ts';
+import { createAuditSink } from './audit/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -93,6 +94,7 @@ export async function buildContext(
   );
   const sctx: ServerContext = {
     business: undefined as unknown as ServerContext['business'], // set just below
+    audit: undefined as unknown as ServerContext['audit'], // set just below
     config,
     clock,
     store,
@@ -102,6 +104,7 @@ export async function buildContext(
     limiter,
     events,
   };
+  sctx.audit = createAuditSink(sctx);
   sctx.business = createBusiness(sctx);
   return { sctx, boot };
 }

@@ -23,6 +23,11 @@ const fixtures: Record<string, () => Promise<{ fixture: Fixture }>> = {
   '0002_business': () => import('./migrations/fixtures/0002_business.ts'),
   '0003_saml': () => import('./migrations/fixtures/0003_saml.ts'),
   '0004_scim': () => import('./migrations/fixtures/0004_scim.ts'),
+  '0005_audit': () => import('./migrations/fixtures/0005_audit.ts'),
+  '0006_roles': () => import('./migrations/fixtures/0006_roles.ts'),
+  '0007_mfa': () => import('./migrations/fixtures/0007_mfa.ts'),
+  '0008_passwords': () => import('./migrations/fixtures/0008_passwords.ts'),
+  '0009_access_policies': () => import('./migrations/fixtures/0009_access_policies.ts'),
 };
 
 for (const kind of availableStoreKinds()) {

@@ -2,7 +2,7 @@
 // response production (through the response schema) and the OpenAPI operation.
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import type { Instance } from '@idaas/core';
+import type { Instance, RoutePermission } from '@idaas/core';
 import type { ServerContext, TokenInfo } from '../context.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -33,6 +33,12 @@ export interface RouteDef<
   operationId: string;
   summary: string;
   tag: string;
+  /**
+   * The permission a caller needs (delegated administration, issue 6). Instance routes
+   * name an instance permission; operator-only routes `platform:operate`; commerce routes
+   * authorised by account membership `account:member`.
+   */
+  permission?: RoutePermission;
   query?: Q;
   body?: B;
   /** Success status: 200 by default, 201 for creations, 204 when there is no response body. */

@@ -17,6 +17,7 @@ import {
   renderError,
   renderPage,
 } from '../pages/render.ts';
+import { passwordStep } from './password-step.ts';
 
 /** States in which end users may sign in (clauses ID1/ID2: otherwise refused). */
 export const SERVING_STATES: ReadonlySet<InstanceState> = new Set([
@@ -216,39 +217,15 @@ export async function handleInteraction(
       return renderError(ctx, locale, { status: 400, messageKey: 'page.error.session' });
     const login = (form.get('login') ?? '').trim().slice(0, 320);
     const password = form.get('password') ?? '';
-    const { limiter, metrics, config } = sctx;
-    const limit = config.rateLimit.loginPerMinute;
-    const byIp = await limiter.hit(`login:ip:${instance.id}:${ctx.ip}`, limit, 60_000);
-    const byUser = login
-      ? await limiter.hit(`login:user:${instance.id}:${login.toLowerCase()}`, limit, 60_000)
-      : { allowed: true, retryAfterMs: 0 };
-    if (!byIp.allowed || !byUser.allowed) {
-      metrics.logins.inc({ result: 'rate_limited' });
-      ctx.set(
-        'Retry-After',
-        String(Math.ceil(Math.max(byIp.retryAfterMs, byUser.retryAfterMs) / 1000)),
-      );
-      ctx.state.log?.warn({ event: 'login.rate_limited' }, 'sign-in rate limited');
-      return signInPage(ctx, locale, instance, uid, csrf, client, {
-        error: 'page.signin.rate_limited',
-        login,
-        status: 429,
-      });
-    }
-    const r =
-      login && password
-        ? await sctx.core.directory.authenticate(instance, login, password)
-        : ({ ok: false, reason: 'invalid_credentials' } as const);
+    const r = await passwordStep(sctx, ctx, instance, login, password);
     if (!r.ok) {
-      metrics.logins.inc({ result: 'failure' });
-      ctx.state.log?.info({ event: 'login.failed', reason: r.reason }, 'sign-in failed');
+      if (r.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(r.retryAfterSeconds));
       return signInPage(ctx, locale, instance, uid, csrf, client, {
-        error: 'page.signin.failed',
+        error: r.errorKey,
         login,
-        status: 401,
+        status: r.status,
       });
     }
-    metrics.logins.inc({ result: 'success' });
     sctx.events.emit('authenticated', {
       instanceId: instance.id,
       userId: r.user.id,
