@@ -79,7 +79,12 @@ const toReceipt = (r: Selectable<Database['deletion_receipts']>): DeletionReceip
 });
 
 /** The tables holding an instance's rows, children first (foreign keys). */
-const INSTANCE_TABLES = [
+export const INSTANCE_TABLES = [
+  // SAML IdP and SCIM (issue 5): no dependants; saml_request_ids has no foreign key
+  'saml_request_ids',
+  'saml_apps',
+  'saml_keys',
+  'scim_resources',
   'group_members',
   'org_unit_members',
   'oidc_models',
@@ -92,6 +97,24 @@ const INSTANCE_TABLES = [
   'monthly_active_users',
   'sla_windows',
   'lifecycles',
+] as const;
+
+/**
+ * Tables with an `instance_id` column that release deliberately does NOT purge: business
+ * records the account keeps after its instance is gone (ID3, G6.3), none holding personal
+ * data of the instance's users. A test fails for any `instance_id` table in neither list.
+ */
+export const INSTANCE_TABLES_KEPT = [
+  'orders', // the account's purchase history
+  'ledger_entries', // money (G3)
+  'resource_packages', // what was bought
+  'settlements',
+  'lifecycle_events', // the record of what happened to the instance and why (clauses)
+  'deletion_receipts', // proof of the deletion itself
+  'notices', // what the account was told
+  'tickets', // support history of the account
+  'maintenance_windows',
+  'sla_claims', // credits owed (SLA)
 ] as const;
 
 export function makeLifecycleRepos(db: Kysely<Database>): LifecycleRepos {
@@ -423,8 +446,9 @@ export function makeLifecycleRepos(db: Kysely<Database>): LifecycleRepos {
       async purge(instanceId) {
         const what: Record<string, number> = {};
         for (const table of INSTANCE_TABLES) {
+          // (the SAML/SCIM tables are typed in their own modules, not in Database)
           const r = await db
-            .deleteFrom(table)
+            .deleteFrom(table as 'users')
             .where('instance_id', '=', instanceId)
             .executeTakeFirst();
           what[table] = Number(r.numDeletedRows);
