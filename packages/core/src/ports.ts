@@ -91,6 +91,8 @@ export interface ApplicationPatch {
   backchannelLogoutUri?: string | null;
   accessTokenFormat?: Application['accessTokenFormat'];
   secretEncrypted?: string | null;
+  firstParty?: boolean;
+  tokenEndpointAuthMethod?: Application['tokenEndpointAuthMethod'];
 }
 
 export interface ApplicationRepo {
@@ -134,10 +136,19 @@ import type { LifecycleRepos } from './business/lifecycle-ports.ts';
 import type { OperationsRepos } from './business/operations-ports.ts';
 import type { ScimRepos } from './scim-ports.ts';
 import type { SamlRepos } from './saml-ports.ts';
+import type { AuditRepos } from './security/audit-ports.ts';
+import type { AccessRepos } from './security/access-ports.ts';
+import type { MfaRepos } from './security/mfa-ports.ts';
+import type { RolesRepos } from './security/roles-ports.ts';
+import type { PasswordRepos } from './security/password-ports.ts';
 
 /** Every repository; business modules add theirs through the three interfaces it extends. */
 export interface Repos
-  extends CommerceRepos, LifecycleRepos, OperationsRepos, SamlRepos, ScimRepos {
+  extends CommerceRepos, LifecycleRepos, OperationsRepos, SamlRepos, ScimRepos, MfaRepos,
+    AuditRepos,
+    AccessRepos,
+    RolesRepos,
+    PasswordRepos {
   accounts: AccountRepo;
   instances: InstanceRepo;
   users: UserRepo;

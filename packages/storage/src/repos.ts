@@ -23,6 +23,10 @@ import { makeLifecycleRepos } from './business/lifecycle.ts';
 import { makeOperationsRepos } from './business/operations.ts';
 import { makeScimRepos } from './scim.ts';
 import { makeSamlRepos } from './saml.ts';
+import { makeRolesRepos } from './roles.ts';
+import { makeAccessRepos } from './access-policies.ts';
+import { makeMfaRepos } from './mfa.ts';
+import { makePasswordRepos } from './passwords.ts';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -109,6 +113,10 @@ const toApp = (r: Selectable<Database['applications']>): Application => ({
   scopes: JSON.parse(r.scopes),
   backchannelLogoutUri: r.backchannel_logout_uri,
   accessTokenFormat: r.access_token_format as Application['accessTokenFormat'],
+  firstParty: Boolean(r.first_party),
+  internal: Boolean(r.internal),
+  tokenEndpointAuthMethod: (r.token_endpoint_auth_method ??
+    (r.client_type === 'public' ? 'none' : 'client_secret_basic')) as Application['tokenEndpointAuthMethod'],
   createdAt: date(r.created_at),
   updatedAt: date(r.updated_at),
 });
@@ -226,6 +234,10 @@ export function makeRepos(
     ...makeOperationsRepos(db),
     ...makeScimRepos(db as unknown as Kysely<never>),
     ...makeSamlRepos(db),
+    ...makeRolesRepos(db),
+    ...makeAccessRepos(db),
+    ...makeMfaRepos(db as unknown as Kysely<never>),
+    ...makePasswordRepos(db),
     accounts: {
       async insert(a: Account) {
         await db
@@ -707,6 +719,9 @@ export function makeRepos(
             access_token_format: a.accessTokenFormat,
             created_at: iso(a.createdAt),
             updated_at: iso(a.updatedAt),
+            first_party: a.firstParty ? 1 : 0,
+            internal: a.internal ? 1 : 0,
+            token_endpoint_auth_method: a.tokenEndpointAuthMethod,
           })
           .execute();
       },
@@ -734,6 +749,7 @@ export function makeRepos(
           .selectFrom('applications')
           .selectAll()
           .where('instance_id', '=', instanceId)
+          .where('internal', '=', 0) // idaas's own clients (the SAML bridge) are not listed
           .orderBy('id')
           .limit(q.limit + 1);
         if (after) query = query.where('id', '>', after);
@@ -755,6 +771,9 @@ export function makeRepos(
         if (patch.accessTokenFormat !== undefined)
           set.access_token_format = patch.accessTokenFormat;
         if (patch.secretEncrypted !== undefined) set.secret_encrypted = patch.secretEncrypted;
+        if (patch.firstParty !== undefined) set.first_party = patch.firstParty ? 1 : 0;
+        if (patch.tokenEndpointAuthMethod !== undefined)
+          set.token_endpoint_auth_method = patch.tokenEndpointAuthMethod;
         await db
           .updateTable('applications')
           .set(set as never)

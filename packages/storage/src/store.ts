@@ -28,6 +28,7 @@ const uniqueFields: [RegExp, string][] = [
   [/groups_name|groups\.instance_id, groups\.name_lower/, 'name'],
   [/applications_client_id|applications\.instance_id, applications\.client_id/, 'client_id'],
   [/instances_slug|instances\.slug/, 'slug'],
+  [/access_policies_priority|access_policies\.instance_id, access_policies\.priority/, 'priority'],
 ];
 
 function translate(err: unknown): unknown {

@@ -82,9 +82,25 @@ const toReceipt = (r: Selectable<Database['deletion_receipts']>): DeletionReceip
 export const INSTANCE_TABLES = [
   // SAML IdP and SCIM (issue 5): no dependants; saml_request_ids has no foreign key
   'saml_request_ids',
+  // conditional access (issue 6): devices before users (they reference them)
+  'access_devices',
+  'access_policies',
+  'access_settings',
+  // MFA (issue 6): before users (factors and recovery codes reference them)
+  'mfa_challenges',
+  'mfa_recovery_codes',
+  'mfa_factors',
+  // passwords (issue 6): before users (state and reset tokens reference them)
+  'password_resets',
+  'password_states',
+  'password_policies',
   'saml_apps',
   'saml_keys',
   'scim_resources',
+  // delegated administration (issue 6)
+  'role_assignments',
+  'custom_roles',
+  'provisioning_resyncs',
   'group_members',
   'org_unit_members',
   'oidc_models',
