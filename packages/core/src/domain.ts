@@ -93,9 +93,17 @@ export interface Application {
   backchannelLogoutUri: string | null;
   /** Access token format for resource-indicator audiences: opaque or JWT. */
   accessTokenFormat: 'opaque' | 'jwt';
+  /** First-party: the user is never asked for consent (the operator vouches for it). */
+  firstParty: boolean;
+  /** Created by idaas itself (e.g. the SAML bridge): first-party, hidden from lists. */
+  internal: boolean;
+  /** How the client authenticates at the token endpoint (`none` for public clients). */
+  tokenEndpointAuthMethod: TokenEndpointAuthMethod;
   createdAt: Date;
   updatedAt: Date;
 }
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none';
 
 export type KeyAlg = 'ES256' | 'RS256';
 export type KeyStatus = 'active' | 'retiring';

@@ -243,6 +243,9 @@ for (const kind of availableStoreKinds()) {
         scopes: ['openid', 'profile'],
         backchannelLogoutUri: null,
         accessTokenFormat: 'opaque' as const,
+        firstParty: true,
+        internal: false,
+        tokenEndpointAuthMethod: 'client_secret_post' as const,
         createdAt: clock.now(),
         updatedAt: clock.now(),
       };

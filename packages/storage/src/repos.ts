@@ -23,6 +23,7 @@ import { makeLifecycleRepos } from './business/lifecycle.ts';
 import { makeOperationsRepos } from './business/operations.ts';
 import { makeScimRepos } from './scim.ts';
 import { makeSamlRepos } from './saml.ts';
+import { makeAuditRepos } from './audit.ts';
 import { makeRolesRepos } from './roles.ts';
 import { makeAccessRepos } from './access-policies.ts';
 import { makeMfaRepos } from './mfa.ts';
@@ -116,7 +117,9 @@ const toApp = (r: Selectable<Database['applications']>): Application => ({
   firstParty: Boolean(r.first_party),
   internal: Boolean(r.internal),
   tokenEndpointAuthMethod: (r.token_endpoint_auth_method ??
-    (r.client_type === 'public' ? 'none' : 'client_secret_basic')) as Application['tokenEndpointAuthMethod'],
+    (r.client_type === 'public'
+      ? 'none'
+      : 'client_secret_basic')) as Application['tokenEndpointAuthMethod'],
   createdAt: date(r.created_at),
   updatedAt: date(r.updated_at),
 });
@@ -234,6 +237,7 @@ export function makeRepos(
     ...makeOperationsRepos(db),
     ...makeScimRepos(db as unknown as Kysely<never>),
     ...makeSamlRepos(db),
+    ...makeAuditRepos(db, keys),
     ...makeRolesRepos(db),
     ...makeAccessRepos(db),
     ...makeMfaRepos(db as unknown as Kysely<never>),

@@ -76,6 +76,9 @@ export interface ApplicationsTable {
   access_token_format: string;
   created_at: string;
   updated_at: string;
+  first_party: number;
+  internal: number;
+  token_endpoint_auth_method: string | null;
 }
 export interface SigningKeysTable {
   instance_id: string;

@@ -27,6 +27,8 @@ const appFields = {
     .max(100),
   backchannelLogoutUri: redirectUriSchema.nullable(),
   accessTokenFormat: z.enum(['opaque', 'jwt']),
+  firstParty: z.boolean(),
+  tokenEndpointAuthMethod: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
 };
 
 export const createApplicationInput = z
@@ -37,6 +39,10 @@ export const createApplicationInput = z
     scopes: appFields.scopes.optional(),
     backchannelLogoutUri: appFields.backchannelLogoutUri.optional(),
     accessTokenFormat: appFields.accessTokenFormat.optional(),
+    firstParty: appFields.firstParty.optional(),
+    tokenEndpointAuthMethod: appFields.tokenEndpointAuthMethod.optional(),
+    /** idaas's own clients (the SAML bridge): first-party and never listed. */
+    internal: z.boolean().optional(),
     public: z.boolean().optional(),
     clientId: z
       .string()
@@ -53,13 +59,30 @@ export const updateApplicationInput = z.strictObject({
   scopes: appFields.scopes.optional(),
   backchannelLogoutUri: appFields.backchannelLogoutUri.optional(),
   accessTokenFormat: appFields.accessTokenFormat.optional(),
+  firstParty: appFields.firstParty.optional(),
+  tokenEndpointAuthMethod: appFields.tokenEndpointAuthMethod.optional(),
 });
 
 function checkConsistency(
-  v: { grantTypes?: string[] | undefined; redirectUris?: string[] | undefined },
+  v: {
+    grantTypes?: string[] | undefined;
+    redirectUris?: string[] | undefined;
+    tokenEndpointAuthMethod?: string | undefined;
+  },
   isPublic: boolean,
   ctx: z.RefinementCtx,
 ): void {
+  if (
+    v.tokenEndpointAuthMethod !== undefined &&
+    (v.tokenEndpointAuthMethod === 'none') !== isPublic
+  )
+    ctx.addIssue({
+      code: 'custom',
+      path: ['tokenEndpointAuthMethod'],
+      message: isPublic
+        ? 'a public client authenticates with none'
+        : 'a confidential client authenticates with client_secret_basic or client_secret_post',
+    });
   const g = v.grantTypes ?? [];
   if (g.includes('authorization_code') && !v.redirectUris?.length)
     ctx.addIssue({
@@ -123,6 +146,10 @@ export class ApplicationService {
       scopes: input.scopes ?? ['openid', 'profile', 'email', 'phone', 'groups', 'offline_access'],
       backchannelLogoutUri: input.backchannelLogoutUri ?? null,
       accessTokenFormat: input.accessTokenFormat ?? 'opaque',
+      firstParty: (input.firstParty ?? false) || (input.internal ?? false),
+      internal: input.internal ?? false,
+      tokenEndpointAuthMethod:
+        input.tokenEndpointAuthMethod ?? (isPublic ? 'none' : 'client_secret_basic'),
       createdAt: at,
       updatedAt: at,
     };
@@ -135,7 +162,8 @@ export class ApplicationService {
 
   async get(instance: Instance, id: string): Promise<Application> {
     const a = await this.#deps.store.repos.applications.get(instance.id, id);
-    if (!a) throw notFound('application');
+    // idaas's own clients are not the customer's to change (nor listed)
+    if (!a || a.internal) throw notFound('application');
     return a;
   }
 
@@ -153,6 +181,7 @@ export class ApplicationService {
     const merged = {
       grantTypes: input.grantTypes ?? current.grantTypes,
       redirectUris: input.redirectUris ?? current.redirectUris,
+      tokenEndpointAuthMethod: input.tokenEndpointAuthMethod,
     };
     parseInput(
       z
@@ -171,6 +200,7 @@ export class ApplicationService {
 
   async delete(instance: Instance, id: string): Promise<void> {
     const { store, clock } = this.#deps;
+    await this.get(instance, id);
     await store.transaction(async (tx) => {
       if (!(await tx.applications.delete(instance.id, id))) throw notFound('application');
       await tx.instances.bumpConfigVersion(instance.id, clock.now());

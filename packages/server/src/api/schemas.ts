@@ -231,6 +231,8 @@ const appOut = {
   scopes: z.array(z.string()),
   backchannel_logout_uri: z.string().nullable(),
   access_token_format: z.enum(['opaque', 'jwt']),
+  first_party: z.boolean().meta({ description: 'Users are never asked for consent' }),
+  token_endpoint_auth_method: z.enum(['client_secret_basic', 'client_secret_post', 'none']),
   created_at: timestamp,
   updated_at: timestamp,
 };
@@ -255,6 +257,12 @@ const appIn = {
   scopes: z.array(scope).max(100),
   backchannel_logout_uri: redirectUriSchema.nullable(),
   access_token_format: z.enum(['opaque', 'jwt']),
+  first_party: z
+    .boolean()
+    .meta({ description: 'First-party application: sign-in never shows a consent page' }),
+  token_endpoint_auth_method: z
+    .enum(['client_secret_basic', 'client_secret_post', 'none'])
+    .meta({ description: '`none` for public clients; default client_secret_basic otherwise' }),
 };
 
 export const ApplicationCreate = z
@@ -272,6 +280,8 @@ export const ApplicationCreate = z
     scopes: appIn.scopes.optional(),
     backchannel_logout_uri: appIn.backchannel_logout_uri.optional(),
     access_token_format: appIn.access_token_format.optional(),
+    first_party: appIn.first_party.optional(),
+    token_endpoint_auth_method: appIn.token_endpoint_auth_method.optional(),
   })
   .meta({ id: 'ApplicationCreate' });
 
@@ -284,6 +294,8 @@ export const ApplicationUpdate = z
     scopes: appIn.scopes.optional(),
     backchannel_logout_uri: appIn.backchannel_logout_uri.optional(),
     access_token_format: appIn.access_token_format.optional(),
+    first_party: appIn.first_party.optional(),
+    token_endpoint_auth_method: appIn.token_endpoint_auth_method.optional(),
   })
   .meta({ id: 'ApplicationUpdate' });
 
@@ -358,6 +370,8 @@ export const wire = {
     scopes: a.scopes,
     backchannel_logout_uri: a.backchannelLogoutUri,
     access_token_format: a.accessTokenFormat,
+    first_party: a.firstParty,
+    token_endpoint_auth_method: a.tokenEndpointAuthMethod,
     created_at: a.createdAt.toISOString(),
     updated_at: a.updatedAt.toISOString(),
   }),
@@ -418,6 +432,8 @@ export const toCore = {
       scopes: b.scopes,
       backchannelLogoutUri: b.backchannel_logout_uri,
       accessTokenFormat: b.access_token_format,
+      firstParty: b.first_party,
+      tokenEndpointAuthMethod: b.token_endpoint_auth_method,
     }),
   applicationUpdate: (b: z.output<typeof ApplicationUpdate>) =>
     defined({
@@ -428,6 +444,8 @@ export const toCore = {
       scopes: b.scopes,
       backchannelLogoutUri: b.backchannel_logout_uri,
       accessTokenFormat: b.access_token_format,
+      firstParty: b.first_party,
+      tokenEndpointAuthMethod: b.token_endpoint_auth_method,
     }),
 };
 

@@ -17,7 +17,7 @@ export function clientMetadata(
     ...(secret ? { client_secret: secret } : {}),
     client_name: app.name,
     application_type: 'web',
-    token_endpoint_auth_method: isPublic ? 'none' : 'client_secret_basic',
+    token_endpoint_auth_method: isPublic ? 'none' : app.tokenEndpointAuthMethod,
     grant_types: grantTypes,
     response_types: grantTypes.includes('authorization_code') ? ['code'] : [],
     redirect_uris: app.redirectUris,
@@ -30,6 +30,7 @@ export function clientMetadata(
         }
       : {}),
     'urn:idaas:access_token_format': app.accessTokenFormat,
+    'urn:idaas:first_party': app.firstParty,
   };
 }
 

@@ -42,6 +42,30 @@ function outgoingFetch(production: boolean) {
 }
 
 const ACCESS_TOKEN_FORMAT = 'urn:idaas:access_token_format';
+const FIRST_PARTY = 'urn:idaas:first_party';
+
+/**
+ * oidc-provider's default (the grant the session holds for the client), except that a
+ * first-party application (the SAML bridge, or any application flagged first_party) is
+ * granted what it asks for without a consent page: its grant is created or extended here.
+ */
+async function loadGrantSkippingConsent(ctx: KoaContextWithOIDC) {
+  const o = ctx.oidc;
+  const client = o.client!;
+  const grantId = o.result?.consent?.grantId || o.session!.grantIdFor(client.clientId);
+  const existing = grantId ? await o.provider.Grant.find(grantId) : undefined;
+  if (client.metadata()[FIRST_PARTY] !== true || !o.session?.accountId) return existing;
+  const grant =
+    existing ?? new o.provider.Grant({ clientId: client.clientId, accountId: o.session.accountId });
+  grant.addOIDCScope([...o.requestParamOIDCScopes].join(' '));
+  if (o.requestParamClaims.size) grant.addOIDCClaims([...o.requestParamClaims]);
+  for (const [indicator, server] of Object.entries(o.resourceServers ?? {})) {
+    const asked = (server.scope ?? '').split(' ').filter((s) => o.requestParamScopes.has(s));
+    if (asked.length) grant.addResourceScope(indicator, asked.join(' '));
+  }
+  await grant.save();
+  return grant;
+}
 
 function clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
   return (client.redirectUris ?? []).some((u) => {
@@ -103,7 +127,8 @@ export async function buildProvider(
     conformIdTokenClaims: false,
     fetch: outgoingFetch(config.production) as never,
     clientBasedCORS: clientBasedCORS as never,
-    extraClientMetadata: { properties: [ACCESS_TOKEN_FORMAT] },
+    extraClientMetadata: { properties: [ACCESS_TOKEN_FORMAT, FIRST_PARTY] },
+    loadExistingGrant: loadGrantSkippingConsent,
     pkce: {
       // S256 only (the default method list); required for public clients.
       required: (_ctx, client) => client.clientAuthMethod === 'none',

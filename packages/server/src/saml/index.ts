@@ -292,6 +292,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
           redirectUris: [redirect],
           grantTypes: ['authorization_code'],
           scopes: ['openid'],
+          internal: true, // first-party (no consent page) and not listed
         })
         .catch(async (err: unknown) => {
           if (!(await store.repos.applications.getByClientId(instance.id, BRIDGE_CLIENT)))

@@ -80,6 +80,10 @@ const toReceipt = (r: Selectable<Database['deletion_receipts']>): DeletionReceip
 
 /** The tables holding an instance's rows, children first (foreign keys). */
 export const INSTANCE_TABLES = [
+  // audit trail (issue 6): records carry IP addresses and user agents (personal data)
+  'audit_checkpoints',
+  'audit_records',
+  'audit_heads',
   // SAML IdP and SCIM (issue 5): no dependants; saml_request_ids has no foreign key
   'saml_request_ids',
   // conditional access (issue 6): devices before users (they reference them)

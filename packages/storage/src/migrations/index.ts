@@ -9,6 +9,7 @@ import * as m0006 from './0006_roles.ts';
 import * as m0007 from './0007_mfa.ts';
 import * as m0008 from './0008_passwords.ts';
 import * as m0009 from './0009_access_policies.ts';
+import * as m0010 from './0010_issue5.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,6 +23,7 @@ const all: Record<string, Record<Dialect, string[]>> = {
   '0007_mfa': m0007,
   '0008_passwords': m0008,
   '0009_access_policies': m0009,
+  '0010_issue5': m0010,
 };
 
 /** Migrations in order; each one is a list of SQL statements per dialect. */
