@@ -20,7 +20,10 @@ export const envSchema = z.object({
   REDIS_URL: z.string().optional(),
   IDAAS_KEK: z.string().optional(),
   IDAAS_KEK_FILE: z.string().default('./data/dev-kek'),
-  IDAAS_ADMIN_PASSWORD: z.string().min(12).optional(),
+  IDAAS_ADMIN_PASSWORD: z
+    .string()
+    .min(15, 'must be at least 15 characters (the platform password policy)')
+    .optional(),
   IDAAS_DEFAULT_INSTANCE: bool.default(false),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

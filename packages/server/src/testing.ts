@@ -6,7 +6,7 @@ import { freshDatabaseUrl, openStore, type StoreKind } from '@idaas/storage';
 import { loadConfig } from './config.ts';
 import { startServer, createLogger, type RunningServer } from './server.ts';
 
-export const TEST_ADMIN_PASSWORD = 'test-admin-password-1';
+export const TEST_ADMIN_PASSWORD = 'test-operator-password-1'; // the policy refuses one containing "admin"
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -148,14 +148,14 @@ for (const kind of availableStoreKinds()) {
     test('disabled and locked users cannot sign in; only after the password checks out is that said', async () => {
       await core.directory.createUser(inst, {
         username: 'carol',
-        password: 'carol password',
+        password: 'quiet river password',
         status: 'locked',
       });
       assert.deepEqual(await core.directory.authenticate(inst, 'carol', 'wrong'), {
         ok: false,
         reason: 'invalid_credentials',
       });
-      assert.deepEqual(await core.directory.authenticate(inst, 'carol', 'carol password'), {
+      assert.deepEqual(await core.directory.authenticate(inst, 'carol', 'quiet river password'), {
         ok: false,
         reason: 'locked',
       });

@@ -12,6 +12,7 @@ import {
   usernameSchema,
 } from '../validation.ts';
 import type { CoreDeps } from './context.ts';
+import { PasswordService } from '../security/password-service.ts';
 
 export const createUserInput = z.strictObject({
   username: usernameSchema,
@@ -58,8 +59,11 @@ export type LoginResult =
 export class DirectoryService {
   readonly #deps: CoreDeps;
   #dummy: Promise<string> | null = null;
+  /** Password policy (issue 6): enforced wherever a password is set. */
+  readonly #passwords: PasswordService;
   constructor(deps: CoreDeps) {
     this.#deps = deps;
+    this.#passwords = new PasswordService(deps);
   }
 
   // ---- users
@@ -67,6 +71,11 @@ export class DirectoryService {
   async createUser(instance: Instance, raw: unknown): Promise<User> {
     const input = parseInput(createUserInput, raw);
     const { store, clock, hasher } = this.#deps;
+    if (input.password)
+      await this.#passwords.assertAcceptable(instance, input.password, {
+        username: input.username,
+        email: input.email ?? null,
+      });
     if (await store.repos.users.getByUsername(instance.id, input.username))
       throw conflict('username: already exists', 'username');
     if (input.email && (await store.repos.users.getByEmail(instance.id, input.email)))
@@ -101,15 +110,23 @@ export class DirectoryService {
 
   async updateUser(instance: Instance, id: string, raw: unknown): Promise<User> {
     const input = parseInput(updateUserInput, raw);
-    const { store, clock, hasher } = this.#deps;
+    const { store, clock } = this.#deps;
     const user = await this.getUser(instance, id);
     if (input.email && input.email.toLowerCase() !== user.email?.toLowerCase()) {
       if (await store.repos.users.getByEmail(instance.id, input.email))
         throw conflict('email: already exists', 'email');
     }
     const { password, ...rest } = input;
-    const patch = { ...rest, ...(password ? { passwordHash: await hasher.hash(password) } : {}) };
-    await store.repos.users.update(instance.id, id, patch, clock.now());
+    if (password)
+      await this.#passwords.assertAcceptable(instance, password, {
+        user,
+        email: input.email === undefined ? user.email : input.email,
+      });
+    // the new hash, the previous one into the history, forced change cleared: together
+    await store.transaction(async () => {
+      await store.repos.users.update(instance.id, id, rest, clock.now());
+      if (password) await this.#passwords.setPassword(instance, user, password);
+    });
     return this.getUser(instance, id);
   }
 

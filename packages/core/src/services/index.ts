@@ -3,6 +3,7 @@ import { DataKeys, type CoreDeps } from './context.ts';
 import { DirectoryService } from './directory.ts';
 import { InstanceService } from './instances.ts';
 import { SigningKeyService } from './signing-keys.ts';
+import { PasswordService } from '../security/password-service.ts';
 
 export interface Core {
   deps: CoreDeps;
@@ -10,6 +11,8 @@ export interface Core {
   directory: DirectoryService;
   applications: ApplicationService;
   signingKeys: SigningKeyService;
+  /** Password policy, forced change, setting passwords (issue 6). */
+  passwords: PasswordService;
 }
 
 /** The use-cases of the identity service over the given ports. */
@@ -21,6 +24,7 @@ export function createCore(deps: CoreDeps): Core {
     directory: new DirectoryService(deps),
     applications: new ApplicationService(deps, keys),
     signingKeys: new SigningKeyService(deps, keys),
+    passwords: new PasswordService(deps),
   };
 }
 
@@ -29,6 +33,7 @@ export {
   DirectoryService,
   InstanceService,
   SigningKeyService,
+  PasswordService,
   DataKeys,
   type CoreDeps,
 };
