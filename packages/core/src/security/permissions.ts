@@ -31,6 +31,13 @@ export type InstancePermission = (typeof INSTANCE_PERMISSIONS)[number];
 
 export type RoutePermission = InstancePermission | 'platform:operate' | 'account:member';
 
+/** Every value a route may declare (the instance permissions and the two special ones). */
+export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
+  ...INSTANCE_PERMISSIONS,
+  'platform:operate',
+  'account:member',
+];
+
 export const BUILTIN_ROLES = ['owner', 'admin', 'user-admin', 'auditor', 'app-admin'] as const;
 export type BuiltinRole = (typeof BUILTIN_ROLES)[number];
 
@@ -51,14 +58,24 @@ export const BUILTIN_ROLE_PERMISSIONS: Record<BuiltinRole, readonly InstancePerm
     'groups:read',
     'groups:write',
   ],
-  // read-only, including the audit trail
+  // read-only, including the audit trail and who holds which role
   auditor: READS,
+  // applications (OIDC and SAML), their signing keys and outbound provisioning
   'app-admin': [
     'instance:read',
     'apps:read',
     'apps:write',
     'keys:read',
+    'keys:write',
     'provisioning:read',
     'provisioning:write',
   ],
 };
+
+export function isInstancePermission(p: string): p is InstancePermission {
+  return (INSTANCE_PERMISSIONS as readonly string[]).includes(p);
+}
+
+export function isBuiltinRole(r: string): r is BuiltinRole {
+  return (BUILTIN_ROLES as readonly string[]).includes(r);
+}

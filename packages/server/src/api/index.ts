@@ -12,10 +12,13 @@ import { negotiate } from '../i18n.ts';
 import { API_PREFIX, openApiDocument } from './openapi.ts';
 import { compilePath, type AnyRoute, type Call } from './route.ts';
 import { routes as directoryRoutes } from './routes.ts';
-import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
+import { ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
+import { actorOfToken, auditCall, authorizeCall, Denied, type Decision } from './authorize.ts';
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { samlRoutes } from './routes-saml.ts';
+import { rolesRoutes } from './routes-roles.ts';
+import { accessRoutes } from './routes-access.ts';
 import { coreFieldToWire } from './schemas.ts';
 
 /** Every route of the admin API: the directory's, then each business module's. */
@@ -25,6 +28,8 @@ export const routes: AnyRoute[] = [
   ...lifecycleRoutes,
   ...operationsRoutes,
   ...samlRoutes,
+  ...rolesRoutes,
+  ...accessRoutes,
 ];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 
@@ -115,11 +120,19 @@ function nextLink(ctx: Context, publicUrl: string, cursor: string): string {
   return `<${publicUrl}${ctx.path}?${params.toString()}>; rel="next"`;
 }
 
+/** What the dispatcher learnt about a call, for its audit record. */
+interface CallAudit {
+  admin: TokenInfo | null;
+  route: AnyRoute | null;
+  params: Map<string, string>;
+  decision: Decision | null;
+}
+
 export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middleware {
   const table = routes.map((r) => ({ r, ...compilePath(r.path) }));
   let doc: string | null = null;
 
-  async function handle(ctx: Context): Promise<void> {
+  async function handle(ctx: Context, audit: CallAudit): Promise<void> {
     const sub = ctx.path.slice(API_PREFIX.length) || '/';
     const method = ctx.method === 'HEAD' ? 'get' : ctx.method.toLowerCase();
     if (sub === '/openapi.json' && method === 'get') {
@@ -129,9 +142,11 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
       return;
     }
 
-    const admin = await authenticate(ctx, tokens);
-
     const matching = table.filter((t) => t.regex.test(sub));
+    audit.route = matching.find((t) => t.r.method === method)?.r ?? null;
+    const admin = await authenticate(ctx, tokens);
+    audit.admin = admin;
+
     if (matching.length === 0)
       throw new AppError('not_found', `no API route for ${ctx.method} ${ctx.path}`);
     const hit = matching.find((t) => t.r.method === method);
@@ -145,8 +160,6 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
     }
 
     const r: AnyRoute = hit.r;
-    if (!admin.scopes.includes(ADMIN_SCOPE) && !ACCOUNT_ROUTES.has(r.operationId))
-      insufficientScope(ctx);
     const values = hit.regex.exec(sub)!.slice(1);
     const params = new Map<string, string>();
     hit.names.forEach((name, i) => {
@@ -158,7 +171,11 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
         });
       }
     });
+    audit.params = params;
     const slug = params.get('slug');
+    // delegated administration (issue 6): the route's permission, before anything else
+    const decision = await authorizeCall(sctx, r, admin, params);
+    audit.decision = decision;
     ctx.state.log = ctx.state.log.child({
       admin: admin.clientId,
       ...(admin.sub ? { sub: admin.sub } : {}),
@@ -189,6 +206,8 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
         instance ??= sctx.core.instances.get(slug);
         return instance;
       },
+      access: decision.access,
+      operator: decision.principal.type === 'operator',
       query,
       body,
     };
@@ -217,16 +236,38 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
   return async (ctx, next) => {
     if (ctx.path !== API_PREFIX && !ctx.path.startsWith(`${API_PREFIX}/`)) return next();
     ctx.set('Cache-Control', 'no-store');
+    const audit: CallAudit = { admin: null, route: null, params: new Map(), decision: null };
+    let failure: unknown = null;
     try {
-      await handle(ctx);
+      await handle(ctx, audit);
     } catch (err) {
+      failure = err;
       if (!(err instanceof AppError) || err.status >= 500)
         ctx.state.log.error({ err }, 'admin API request failed');
+      else if (err instanceof Denied)
+        ctx.state.log.warn({ actor: err.actor, detail: err.detail }, 'admin API call denied');
       sendProblem(
         ctx,
         err,
         negotiate(ctx.query.lang as string | undefined, ctx.get('accept-language')),
       );
     }
+    // Audit (G4.6): every call that may change something, succeeded or failed, and every
+    // refusal; reads that succeed are not recorded. Never the request body.
+    const denied = failure instanceof Denied ? failure : null;
+    if (audit.route && (denied || (ctx.method !== 'GET' && ctx.method !== 'HEAD')))
+      await auditCall(sctx, ctx, {
+        route: audit.route,
+        params: audit.params,
+        actor: denied ? denied.actor : (audit.decision?.actor ?? actorOfToken(audit.admin)),
+        instance: denied ? denied.instance : (audit.decision?.instance ?? null),
+        result: denied ? 'denied' : failure ? 'failure' : 'success',
+        status: ctx.status,
+        ...(failure instanceof AppError
+          ? { code: failure.code }
+          : failure
+            ? { code: 'internal' }
+            : {}),
+      });
   };
 }

@@ -2,7 +2,7 @@
 // response production (through the response schema) and the OpenAPI operation.
 import type { Context } from 'koa';
 import type { z } from 'zod';
-import type { Instance, RoutePermission } from '@idaas/core';
+import type { Access, Instance, RoutePermission } from '@idaas/core';
 import type { ServerContext, TokenInfo } from '../context.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -18,6 +18,13 @@ export interface Call<Q, B> {
   param(name: string): string;
   /** The instance named by the `{slug}` path parameter; 404 when there is none. */
   instance(): Promise<Instance>;
+  /**
+   * The caller's permissions on the `{slug}` instance (null when the route names none);
+   * `access.operator` is true for the operator.
+   */
+  access: Access | null;
+  /** True when the caller is the operator (idaas:admin). */
+  operator: boolean;
   query: Out<Q>;
   body: Out<B>;
 }
@@ -38,7 +45,13 @@ export interface RouteDef<
    * name an instance permission; operator-only routes `platform:operate`; commerce routes
    * authorised by account membership `account:member`.
    */
-  permission?: RoutePermission;
+  permission: RoutePermission;
+  /**
+   * For a route with an instance permission but no `{slug}` (e.g. listing instances):
+   * members may call it because the handler returns only the instances they hold
+   * permissions on. Without it such routes are the operator's.
+   */
+  ownInstancesOnly?: boolean;
   query?: Q;
   body?: B;
   /** Success status: 200 by default, 201 for creations, 204 when there is no response body. */
