@@ -1,8 +1,20 @@
-// Conditional access at sign-in (issue 6). SEAM: the signatures below are the contract
-// between the sign-in flow (oidc/interactions.ts) and the conditional-access policies;
-// the bodies are replaced by the real policy evaluation.
+// Conditional access at sign-in (issue 6). The signatures below are the contract between
+// the sign-in flow (oidc/interactions.ts) and the conditional-access policies: the flow
+// calls `evaluateSignIn` once the first factor passed, audits the decision it returns,
+// and calls `rememberDevice` after a completed sign-in.
+//
+// Known devices: a browser carries a random device id (256 bits) in a signed, httpOnly
+// cookie scoped to `/i/:slug`; the store keeps only its SHA-256 per user, with first and
+// last seen, at most MAX_DEVICES_PER_USER per user (the least recently seen go first).
+import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
-import type { Instance, User } from '@idaas/core';
+import {
+  evaluate,
+  type AccessDecisionKind,
+  type EvaluationStep,
+  type Instance,
+  type User,
+} from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 
 export interface SignInContext {
@@ -21,29 +33,104 @@ export interface AccessDecision {
   policy: { id: string; name: string } | null;
   /** Human-readable reasons, in order (dry-run output and log lines). */
   explanation: string[];
+  /** The policy's priority (absent when the default applied). */
+  priority?: number;
+  /** Each policy considered, in priority order, with the checks of its conditions. */
+  steps?: EvaluationStep[];
+}
+
+/** The decision when an instance never set one. */
+export const DEFAULT_DECISION: AccessDecisionKind = 'allow';
+
+/** Known devices kept per user; the least recently seen are forgotten beyond this. */
+export const MAX_DEVICES_PER_USER = 20;
+
+export const DEVICE_COOKIE = 'idaas_device';
+const DEVICE_COOKIE_MAX_AGE_MS = 400 * 86_400_000; // the longest browsers keep a cookie
+
+/** The instance's default decision (`allow` unless set). */
+export async function defaultDecision(
+  sctx: ServerContext,
+  instance: Instance,
+): Promise<AccessDecisionKind> {
+  return (
+    (await sctx.store.repos.accessPolicies.getDefault(instance.id))?.decision ?? DEFAULT_DECISION
+  );
 }
 
 export async function evaluateSignIn(
-  _sctx: ServerContext,
-  _input: SignInContext,
+  sctx: ServerContext,
+  input: SignInContext,
 ): Promise<AccessDecision> {
-  return { decision: 'allow', policy: null, explanation: ['no policies (seam)'] };
+  const { instance, user } = input;
+  const repos = sctx.store.repos;
+  const [policies, def, groupIds] = await Promise.all([
+    repos.accessPolicies.list(instance.id),
+    defaultDecision(sctx, instance),
+    repos.accessPolicies.groupIdsOf(instance.id, user.id),
+  ]);
+  const r = evaluate(policies, def, {
+    application: input.application,
+    userId: user.id,
+    groupIds,
+    ip: input.ip,
+    deviceKnown: input.deviceKnown,
+  });
+  return {
+    decision: r.decision,
+    policy: r.policy ? { id: r.policy.id, name: r.policy.name } : null,
+    explanation: r.explanation,
+    ...(r.policy ? { priority: r.policy.priority } : {}),
+    steps: r.steps,
+  };
+}
+
+const deviceIdPattern = /^[A-Za-z0-9_-]{43}$/;
+const hashDevice = (deviceId: string): string =>
+  createHash('sha256').update(deviceId).digest('base64url');
+
+/** The device id of the browser of `ctx` (from its signed cookie), or null. */
+function deviceIdOf(ctx: Context): string | null {
+  const v = ctx.cookies.get(DEVICE_COOKIE, { signed: true });
+  return v && deviceIdPattern.test(v) ? v : null;
 }
 
 /** Whether the browser of `ctx` is a known device of the user. */
 export async function deviceKnown(
-  _sctx: ServerContext,
-  _ctx: Context,
-  _instance: Instance,
-  _userId: string,
+  sctx: ServerContext,
+  ctx: Context,
+  instance: Instance,
+  userId: string,
 ): Promise<boolean> {
-  return true;
+  const id = deviceIdOf(ctx);
+  if (!id) return false;
+  return sctx.store.repos.knownDevices.has(instance.id, userId, hashDevice(id));
 }
 
 /** Remembers the browser of `ctx` as a device of the user (after a completed sign-in). */
 export async function rememberDevice(
-  _sctx: ServerContext,
-  _ctx: Context,
-  _instance: Instance,
-  _userId: string,
-): Promise<void> {}
+  sctx: ServerContext,
+  ctx: Context,
+  instance: Instance,
+  userId: string,
+): Promise<void> {
+  let id = deviceIdOf(ctx);
+  if (!id) {
+    id = randomBytes(32).toString('base64url');
+    ctx.cookies.set(DEVICE_COOKIE, id, {
+      path: `/i/${instance.slug}`,
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: true,
+      overwrite: true,
+      maxAge: DEVICE_COOKIE_MAX_AGE_MS,
+    });
+  }
+  await sctx.store.repos.knownDevices.remember(
+    instance.id,
+    userId,
+    hashDevice(id),
+    sctx.clock.now(),
+    MAX_DEVICES_PER_USER,
+  );
+}
