@@ -36,6 +36,8 @@ export async function withContext<T>(fn: (c: CliContext) => Promise<T>): Promise
     return await fn({ config, store: sctx.store, core: sctx.core, sctx });
   } finally {
     await sctx.limiter.close();
+    await sctx.lockout.close();
+    await sctx.audit.close?.();
     await sctx.store.close();
   }
 }

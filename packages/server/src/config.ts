@@ -31,6 +31,12 @@ export const envSchema = z.object({
   PROVIDER_CACHE_SIZE: z.coerce.number().int().min(1).default(5000),
   RATE_LIMIT_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(30),
   RATE_LIMIT_TOKEN_PER_SECOND: z.coerce.number().int().min(1).default(5000),
+  // brute-force protection of sign-in (issue 6)
+  LOGIN_BACKOFF_AFTER: z.coerce.number().int().min(1).max(100).default(5),
+  LOGIN_BACKOFF_MAX_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  LOGIN_LOCKOUT_AFTER: z.coerce.number().int().min(2).max(1000).default(10),
+  LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  LOGIN_IP_LOCKOUT_AFTER: z.coerce.number().int().min(2).max(100_000).default(100),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   ID_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
   REFRESH_TOKEN_TTL_SECONDS: z.coerce
@@ -56,6 +62,9 @@ export const envSchema = z.object({
     )
     .default('1,4,24,72'),
   METERING_FLUSH_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  // G4.6 + PRC Cybersecurity Law art. 21: network logs kept no less than six months
+  AUDIT_MIN_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
+  AUDIT_CHECKPOINT_INTERVAL_MS: z.coerce.number().int().min(1000).max(86_400_000).default(3_600_000),
 });
 
 export interface Config {
@@ -75,6 +84,14 @@ export interface Config {
   bodyLimitBytes: number;
   providerCacheSize: number;
   rateLimit: { loginPerMinute: number; tokenPerSecond: number };
+  /** Brute-force protection: backoff and temporary lockout per login and per IP. */
+  lockout: {
+    backoffAfter: number;
+    backoffMaxSeconds: number;
+    lockAfter: number;
+    lockSeconds: number;
+    ipLockAfter: number;
+  };
   ttl: { accessToken: number; idToken: number; refreshToken: number };
   /** Keys for signed cookies, derived from the KEK. */
   cookieKeys: string[];
@@ -84,6 +101,8 @@ export interface Config {
   /** First-response targets of support tickets, hours, by severity 1..4. */
   supportResponseHours: [number, number, number, number];
   meteringFlushMs: number;
+  /** Audit trail: legal minimum retention (days); how often heads are checkpointed and retention swept. */
+  audit: { minRetentionDays: number; checkpointIntervalMs: number };
   production: boolean;
   warnings: string[];
 }
@@ -148,6 +167,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       loginPerMinute: e.RATE_LIMIT_LOGIN_PER_MINUTE,
       tokenPerSecond: e.RATE_LIMIT_TOKEN_PER_SECOND,
     },
+    lockout: {
+      backoffAfter: e.LOGIN_BACKOFF_AFTER,
+      backoffMaxSeconds: e.LOGIN_BACKOFF_MAX_SECONDS,
+      lockAfter: e.LOGIN_LOCKOUT_AFTER,
+      lockSeconds: e.LOGIN_LOCKOUT_SECONDS,
+      ipLockAfter: e.LOGIN_IP_LOCKOUT_AFTER,
+    },
     ttl: {
       accessToken: e.ACCESS_TOKEN_TTL_SECONDS,
       idToken: e.ID_TOKEN_TTL_SECONDS,
@@ -168,6 +194,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       number,
     ],
     meteringFlushMs: e.METERING_FLUSH_MS,
+    audit: {
+      minRetentionDays: e.AUDIT_MIN_RETENTION_DAYS,
+      checkpointIntervalMs: e.AUDIT_CHECKPOINT_INTERVAL_MS,
+    },
     production,
     warnings,
   };

@@ -17,9 +17,11 @@ import type { Config } from './config.ts';
 import type { ServerContext } from './context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { memoryRateLimiter, redisRateLimiter } from './http/rate-limit.ts';
+import { createLockoutStore } from './security/lockout.ts';
 import { RuntimeEventBus } from './events.ts';
 import { createBusiness } from './business/index.ts';
 import { createAuditSink } from './audit/index.ts';
+import { startAuditMaintenance } from './audit/maintenance.ts';
 
 export interface RunningServer {
   url: string;
@@ -102,6 +104,7 @@ export async function buildContext(
     logger,
     metrics: createMetrics({ defaultMetrics: true }),
     limiter,
+    lockout: createLockoutStore(config),
     events,
   };
   sctx.audit = createAuditSink(sctx);
@@ -132,6 +135,7 @@ export async function startServer(
   }, 60_000);
   sweep.unref();
   const stopBusiness = opts.background === false ? async () => {} : sctx.business.start();
+  const stopAudit = opts.background === false ? async () => {} : startAuditMaintenance(sctx);
   return {
     url: `http://127.0.0.1:${port}`,
     sctx,
@@ -141,10 +145,13 @@ export async function startServer(
     async close() {
       clearInterval(sweep);
       await stopBusiness();
+      await stopAudit();
       http.closeAllConnections();
       await new Promise<void>((r) => http.close(() => r()));
       await app.oidc.close();
       await sctx.limiter.close();
+      await sctx.lockout.close();
+      await sctx.audit.close?.(); // queued audit records are written before the store closes
       await sctx.store.close();
     },
   };

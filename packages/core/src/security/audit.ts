@@ -37,7 +37,16 @@ export interface AuditInput {
   details?: Record<string, unknown> | null;
 }
 
-/** Where audit records go. `record` resolves once the record is durable. */
+/**
+ * Where audit records go. `record` resolves once the record is durable (committed in
+ * its instance's hash chain) and rejects when it could not be written: an audit failure
+ * is never silent. Called inside an open store transaction, the record joins that
+ * transaction (it is durable exactly when the change it describes is).
+ */
 export interface AuditSink {
   record(e: AuditInput): Promise<void>;
+  /** Writes everything queued so far (resolves once it is committed). */
+  flush?(): Promise<void>;
+  /** Flushes and stops accepting records (process shutdown). */
+  close?(): Promise<void>;
 }
