@@ -13,7 +13,10 @@ import { negotiate } from './i18n.ts';
 import { createOidc, type OidcModule } from './oidc/index.ts';
 import { createApi } from './api/index.ts';
 import { createSaml } from './saml/index.ts';
+import { createAccountPages } from './account/index.ts';
+import { mfaAssets } from './mfa/assets.ts';
 import { createScim } from './scim/index.ts';
+import { createPasswordPages } from './passwords/index.ts';
 
 export interface App {
   koa: Koa;
@@ -109,7 +112,10 @@ export function createApp(sctx: ServerContext): App {
 
   koa.use(createApi(sctx, oidc.tokens));
   koa.use(createSaml(sctx, oidc)); // /i/:slug/saml/*
+  koa.use(mfaAssets()); // /assets/mfa/* (WebAuthn page scripts)
+  koa.use(createAccountPages(sctx, oidc)); // /i/:slug/account/*
   koa.use(createScim(sctx, oidc.tokens)); // /i/:slug/scim/v2/*
+  koa.use(createPasswordPages(sctx)); // /i/:slug/password/{forgot,reset,change}
   koa.use(oidc.middleware);
 
   koa.use(async (ctx) => {

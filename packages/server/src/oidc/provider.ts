@@ -1,12 +1,19 @@
 // One oidc-provider Provider per instance. Everything per-instance lives in the
 // configuration built here; the functions it references are shared module-level or
 // tiny closures, so a cached provider stays small.
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  errors,
+  interactionPolicy,
+  type Configuration,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Instance } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import { ADMIN_SCOPE } from '../bootstrap.ts';
 import { adapterFor } from './adapter.ts';
 import { CLAIMS, findAccountFor } from './account.ts';
+import { ACR_VALUES, acrRank } from '../mfa/service.ts';
+import { requestedRank, STEP_UP_REASON } from './interactions.ts';
 import {
   logoutSource,
   postLogoutSuccessSource,
@@ -42,6 +49,29 @@ function outgoingFetch(production: boolean) {
 }
 
 const ACCESS_TOKEN_FORMAT = 'urn:idaas:access_token_format';
+
+/**
+ * The interaction policy: the built-in prompts plus a step-up check on `login` — a
+ * session whose acr is weaker than the client's `acr_values` asks for goes through the
+ * second step again (max_age and prompt=login are built in).
+ */
+function loginPolicy() {
+  const { base, Check } = interactionPolicy;
+  const policy = base();
+  policy.get('login')!.checks.add(
+    new Check(STEP_UP_REASON, 'a stronger authentication is requested', (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
+      const wanted = requestedRank(oidc.params?.acr_values);
+      if (wanted === 0 || acrRank(oidc.session.acr) >= wanted) return Check.NO_NEED_TO_PROMPT;
+      // already done in this interaction (the login result carries the new acr)
+      if (acrRank((oidc.result?.login as { acr?: string } | undefined)?.acr) >= wanted)
+        return Check.NO_NEED_TO_PROMPT;
+      return Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}
 const FIRST_PARTY = 'urn:idaas:first_party';
 
 /**
@@ -122,7 +152,9 @@ export async function buildProvider(
       long: cookie,
       short: cookie,
     },
-    claims: CLAIMS,
+    // acr/amr/auth_time in ID tokens: acr from the sign-in (urn:idaas:acr:*), amr per RFC 8176
+    claims: { ...CLAIMS, acr: null, amr: null, auth_time: null },
+    acrValues: ACR_VALUES,
     scopes: [...scopes],
     conformIdTokenClaims: false,
     fetch: outgoingFetch(config.production) as never,
@@ -133,7 +165,10 @@ export async function buildProvider(
       // S256 only (the default method list); required for public clients.
       required: (_ctx, client) => client.clientAuthMethod === 'none',
     },
-    interactions: { url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}` },
+    interactions: {
+      policy: loginPolicy(),
+      url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}`,
+    },
     rotateRefreshToken: true,
     ttl: {
       AccessToken: config.ttl.accessToken,

@@ -65,6 +65,8 @@ export interface PageOptions {
   status?: number;
   /** Extra origins forms on this page may post to or be redirected to (the client's). */
   formOrigins?: string[];
+  /** Same-origin script URLs the page loads (allowed by the per-response nonce). */
+  scripts?: string[];
 }
 
 /** Renders a hosted page into ctx with its own CSP. */
@@ -85,6 +87,7 @@ export function renderPage(ctx: Context, opts: PageOptions): void {
     [
       "default-src 'none'",
       `style-src 'nonce-${nonce}'`,
+      ...(opts.scripts?.length ? [`script-src 'nonce-${nonce}'`] : []),
       "img-src 'self' data:",
       "base-uri 'none'",
       "frame-ancestors 'none'",
@@ -109,6 +112,7 @@ export function renderPage(ctx: Context, opts: PageOptions): void {
 ${opts.body}
 </main>
 <footer>${esc(t(locale, 'page.footer'))}</footer>
+${(opts.scripts ?? []).map((src) => `<script nonce="${nonce}" src="${esc(src)}"></script>`).join('\n')}
 </body>
 </html>`;
 }
