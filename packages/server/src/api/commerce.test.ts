@@ -312,7 +312,6 @@ for (const kind of availableStoreKinds()) {
           plan: 'idaas-monthly',
           instance_slug: 'sub-x',
         }),
-        await as(subTok, 'GET', '/instances'), // the directory stays operator-only
         await as(subTok, 'POST', '/plans', {
           code: 'x',
           name: 'x',
@@ -325,6 +324,10 @@ for (const kind of availableStoreKinds()) {
         denied.map((r) => r.status),
         denied.map(() => 403),
       );
+      // instances: a member lists only those it holds a role on (none here: no role assigned)
+      const listed = await as(subTok, 'GET', '/instances');
+      assert.equal(listed.status, 200);
+      assert.deepEqual(listed.json.items, []);
       assert.equal((await h.api('GET', '/instances/sub-other')).status, 404);
       assert.equal((await h.api('GET', '/instances/sub-x')).status, 404);
       assert.deepEqual(((await ok('GET', `${A}/payments`)).items as Rec[]).length, 0);

@@ -282,6 +282,48 @@ for (const kind of availableStoreKinds()) {
       await call('PATCH', `${SM}/saml-apps/${sa.id}`, { name_id_format: 'email' });
       await call('DELETE', `${SM}/saml-apps/${sa.id}`);
 
+      // roles (delegated administration): custom roles, assignments to an account member
+      const RA = '/instances/roletour';
+      const roleAcct = await call('POST', '/accounts', { name: 'Role Tour Co' });
+      await h.server.sctx.core.instances.create({
+        slug: 'roletour',
+        accountId: String(roleAcct.id),
+      });
+      const ru = await call('POST', '/instances/platform/users', {
+        username: 'role-tour-member',
+        password: 'a quite long tour secret 7',
+      });
+      await call('PUT', `/accounts/${roleAcct.id}/members/${ru.id}`, { role: 'sub' });
+      await call('GET', `${RA}/roles`);
+      await call('POST', `${RA}/roles`, { name: 'tour-reader', permissions: ['users:read'] });
+      await call('GET', `${RA}/roles/tour-reader`);
+      await call('PATCH', `${RA}/roles/tour-reader`, { description: 'reads users' });
+      await call('PUT', `${RA}/role-assignments/${ru.id}`, { roles: ['tour-reader', 'auditor'] });
+      await call('GET', `${RA}/role-assignments`);
+      await call('GET', `${RA}/role-assignments/${ru.id}`);
+      await call('DELETE', `${RA}/role-assignments/${ru.id}`);
+      await call('DELETE', `${RA}/roles/tour-reader`);
+
+      // conditional access policies
+      const AP = `${SM}/access-policies`;
+      const ap = await call('POST', AP, {
+        name: 'office',
+        decision: 'allow',
+        conditions: { networks: ['10.0.0.0/8'] },
+      });
+      await call('GET', AP);
+      await call('GET', `${AP}/${ap.id}`);
+      await call('PATCH', `${AP}/${ap.id}`, { decision: 'mfa' });
+      await call('POST', `${AP}/reorder`, { ids: [ap.id] });
+      await call('GET', `${AP}/default`);
+      await call('PUT', `${AP}/default`, { decision: 'allow' });
+      await call('POST', '/instances/samltour/users', {
+        username: 'tourist',
+        password: 'correct horse battery staple 9',
+      });
+      await call('POST', `${AP}/dry-run`, { user: 'tourist', ip: '10.0.0.1' });
+      await call('DELETE', `${AP}/${ap.id}`);
+
       const succeeded = new Set(
         [...h.seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')),
       );
