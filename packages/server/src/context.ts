@@ -3,6 +3,7 @@ import type { AuditSink, Clock, Core, Store } from '@idaas/core';
 import type { Config } from './config.ts';
 import type { Metrics } from './http/metrics.ts';
 import type { RateLimiter } from './http/rate-limit.ts';
+import type { LockoutStore } from './security/lockout.ts';
 import type { RuntimeEventBus } from './events.ts';
 import type { Business } from './business/index.ts';
 
@@ -15,6 +16,8 @@ export interface ServerContext {
   logger: Logger;
   metrics: Metrics;
   limiter: RateLimiter;
+  /** Sign-in backoff and lockout counters (Redis when REDIS_URL is set). */
+  lockout: LockoutStore;
   /** Runtime events (sign-ins, tokens, requests) for metering, SLA and audit. */
   events: RuntimeEventBus;
   /** The audit trail (G4.6): every authentication and administrative event. */

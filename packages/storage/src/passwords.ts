@@ -1,12 +1,7 @@
 // Password repositories (ports in @idaas/core security/password-ports.ts): per-instance
 // policy, per-user password state, reset tokens (hashed), revocation of a user's sessions.
 import { sql, type Kysely } from 'kysely';
-import type {
-  PasswordPolicy,
-  PasswordRepos,
-  PasswordResetToken,
-  PasswordState,
-} from '@idaas/core';
+import type { PasswordPolicy, PasswordRepos, PasswordResetToken, PasswordState } from '@idaas/core';
 import type { Database } from './schema.ts';
 
 interface PasswordPoliciesTable {

@@ -24,7 +24,12 @@ describe('password policy', () => {
     assert.equal(platform.minLength, 15);
     assert.equal(tenant.maxLength, 128);
     assert.ok(tenant.maxLength >= 64);
-    for (const k of ['requireUppercase', 'requireLowercase', 'requireDigit', 'requireSymbol'] as const)
+    for (const k of [
+      'requireUppercase',
+      'requireLowercase',
+      'requireDigit',
+      'requireSymbol',
+    ] as const)
       assert.equal(tenant[k], false, k);
     assert.equal(tenant.rejectBreached, true);
     assert.equal(tenant.rejectUsername, true);
@@ -92,11 +97,7 @@ describe('password policy', () => {
   });
 
   test('several rules can fail at once, each with a message in both languages', () => {
-    const v = checkPassword(
-      { ...tenant, requireDigit: true },
-      'zqb',
-      { username: 'zqb' },
-    );
+    const v = checkPassword({ ...tenant, requireDigit: true }, 'zqb', { username: 'zqb' });
     assert.deepEqual(
       v.map((x) => x.rule),
       ['min_length', 'digit', 'username'],

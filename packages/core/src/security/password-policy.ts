@@ -152,29 +152,31 @@ export function violationText(v: PasswordViolation): string {
 }
 
 /** Messages of the rules, English and Simplified Chinese (the server registers them). */
-export const PASSWORD_POLICY_MESSAGES: { en: Record<string, string>; 'zh-CN': Record<string, string> } =
-  {
-    en: {
-      'password.policy.min_length': 'must be at least {min} characters',
-      'password.policy.max_length': 'must be at most {max} characters',
-      'password.policy.uppercase': 'must contain an uppercase letter',
-      'password.policy.lowercase': 'must contain a lowercase letter',
-      'password.policy.digit': 'must contain a digit',
-      'password.policy.symbol': 'must contain a symbol',
-      'password.policy.breached':
-        'is too common: it appears in lists of breached passwords; choose another',
-      'password.policy.username': 'must not contain your username or email name',
-      'password.policy.history': 'must differ from your recent passwords',
-    },
-    'zh-CN': {
-      'password.policy.min_length': '长度至少为 {min} 个字符',
-      'password.policy.max_length': '长度不能超过 {max} 个字符',
-      'password.policy.uppercase': '必须包含大写字母',
-      'password.policy.lowercase': '必须包含小写字母',
-      'password.policy.digit': '必须包含数字',
-      'password.policy.symbol': '必须包含符号',
-      'password.policy.breached': '过于常见：该密码出现在已泄露密码列表中，请另选一个',
-      'password.policy.username': '不能包含您的用户名或邮箱名',
-      'password.policy.history': '不能与最近使用过的密码相同',
-    },
-  };
+export const PASSWORD_POLICY_MESSAGES: {
+  en: Record<string, string>;
+  'zh-CN': Record<string, string>;
+} = {
+  en: {
+    'password.policy.min_length': 'must be at least {min} characters',
+    'password.policy.max_length': 'must be at most {max} characters',
+    'password.policy.uppercase': 'must contain an uppercase letter',
+    'password.policy.lowercase': 'must contain a lowercase letter',
+    'password.policy.digit': 'must contain a digit',
+    'password.policy.symbol': 'must contain a symbol',
+    'password.policy.breached':
+      'is too common: it appears in lists of breached passwords; choose another',
+    'password.policy.username': 'must not contain your username or email name',
+    'password.policy.history': 'must differ from your recent passwords',
+  },
+  'zh-CN': {
+    'password.policy.min_length': '长度至少为 {min} 个字符',
+    'password.policy.max_length': '长度不能超过 {max} 个字符',
+    'password.policy.uppercase': '必须包含大写字母',
+    'password.policy.lowercase': '必须包含小写字母',
+    'password.policy.digit': '必须包含数字',
+    'password.policy.symbol': '必须包含符号',
+    'password.policy.breached': '过于常见：该密码出现在已泄露密码列表中，请另选一个',
+    'password.policy.username': '不能包含您的用户名或邮箱名',
+    'password.policy.history': '不能与最近使用过的密码相同',
+  },
+};

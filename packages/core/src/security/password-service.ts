@@ -49,7 +49,9 @@ export class PasswordService {
       throw new AppError(
         'validation_failed',
         'minLength: must be at least 15 on the platform instance (administrators)',
-        { issues: [{ field: 'minLength', message: 'must be at least 15 on the platform instance' }] },
+        {
+          issues: [{ field: 'minLength', message: 'must be at least 15 on the platform instance' }],
+        },
       );
     await this.#deps.store.repos.passwordPolicies.put(instance.id, policy, this.#deps.clock.now());
     return policy;

@@ -17,8 +17,11 @@ import { actorOfToken, auditCall, authorizeCall, Denied, type Decision } from '.
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { samlRoutes } from './routes-saml.ts';
+import { mfaRoutes } from './routes-mfa.ts';
+import { auditRoutes } from './routes-audit.ts';
 import { rolesRoutes } from './routes-roles.ts';
 import { accessRoutes } from './routes-access.ts';
+import { passwordRoutes } from './routes-passwords.ts';
 import { coreFieldToWire } from './schemas.ts';
 
 /** Every route of the admin API: the directory's, then each business module's. */
@@ -28,8 +31,11 @@ export const routes: AnyRoute[] = [
   ...lifecycleRoutes,
   ...operationsRoutes,
   ...samlRoutes,
+  ...mfaRoutes,
+  ...auditRoutes,
   ...rolesRoutes,
   ...accessRoutes,
+  ...passwordRoutes,
 ];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 
@@ -218,6 +224,7 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
     } catch (err) {
       throw toWireError(err);
     }
+    if (r.produces) return; // the handler has set a non-JSON body (an export)
     if (!r.response) {
       ctx.status = 204;
       return;
