@@ -83,7 +83,8 @@ export async function startApi(kind: StoreKind): Promise<ApiHarness> {
         ...(payload !== undefined ? { body: payload } : {}),
       });
       const text = await res.text();
-      const parsed: unknown = text ? JSON.parse(text) : null;
+      const json = /[/+]json\b/.test(res.headers.get('content-type') ?? '/json');
+      const parsed: unknown = text ? (json ? JSON.parse(text) : text) : null; // exports are text
       const op = checkAgainstDocument(doc, method, `/api/v1${path}`, res, parsed);
       if (op) seen.add(`${method.toUpperCase()} ${op} ${res.status}`);
       return {

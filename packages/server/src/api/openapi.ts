@@ -79,7 +79,14 @@ export function openApiDocument(routes: AnyRoute[], publicUrl: string): Record<s
                 }
               : {}),
           }
-        : { description: r.summary },
+        : r.produces
+          ? {
+              description: r.summary,
+              content: Object.fromEntries(
+                r.produces.map((t) => [t, { schema: { type: 'string' } }]),
+              ),
+            }
+          : { description: r.summary },
     };
     for (const e of [...errors].sort()) responses[e] = problemResponse(e);
     const params = pathParams(r.path);

@@ -57,6 +57,12 @@ export interface RouteDef<
   /** Success status: 200 by default, 201 for creations, 204 when there is no response body. */
   status?: 200 | 201 | 204;
   response?: R;
+  /**
+   * A success body that is not JSON (exports): the media types the handler may answer
+   * with. The handler sets ctx.type and ctx.body (a string or a stream) itself; `response`
+   * is then absent.
+   */
+  produces?: string[];
   /** Additional error statuses this route may produce (beyond 400/401/403/404/413/415/500). */
   errors?: number[];
   /** Extra words for the OpenAPI description. */
