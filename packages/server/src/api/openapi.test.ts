@@ -116,10 +116,15 @@ for (const kind of availableStoreKinds()) {
       await call('POST', '/instances', { slug: 'tour' });
       await call('GET', '/instances');
       await call('GET', S);
-      const u = await call('POST', `${S}/users`, { username: 'ann', password: 'ann-password-1' });
+      const u = await call('POST', `${S}/users`, { username: 'ann', password: 'quiet-river-stone-1' });
       await call('GET', `${S}/users?q=ann`);
       await call('GET', `${S}/users/${u.id}`);
       await call('PATCH', `${S}/users/${u.id}`, { email: 'ann@example.com' });
+      // passwords (issue 6)
+      const pol = await call('GET', `${S}/policies/password`);
+      const { custom: _custom, ...polIn } = pol as Record<string, unknown>;
+      await call('PUT', `${S}/policies/password`, { ...polIn, min_length: 10 });
+      await call('POST', `${S}/users/${u.id}/require-password-change`, {});
       const g = await call('POST', `${S}/groups`, { name: 'staff' });
       await call('GET', `${S}/groups`);
       await call('GET', `${S}/groups/${g.id}`);
@@ -281,6 +286,37 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${SM}/saml-apps/${sa.id}`);
       await call('PATCH', `${SM}/saml-apps/${sa.id}`, { name_id_format: 'email' });
       await call('DELETE', `${SM}/saml-apps/${sa.id}`);
+      // ---- audit trail of an instance (issue 6)
+      const AU = `${S}/audit`;
+      await call('GET', `${AU}/records?limit=5`);
+      await call('GET', `${AU}/records/export?format=jsonl&limit=5`);
+      await call('GET', `${AU}/records/export?format=csv&limit=5`);
+      await call('GET', `${AU}/verify`);
+      await call('GET', `${AU}/settings`);
+      await call('PUT', `${AU}/settings`, { retention_days: 365 });
+
+      // MFA of a user: list, remove one factor, reset all
+      const mfaInst = await h.server.sctx.core.instances.get('tour');
+      await h.server.sctx.store.repos.mfaFactors.insert({
+        instanceId: mfaInst.id,
+        id: 'mfa-tour',
+        userId: u.id as string,
+        kind: 'webauthn',
+        name: 'Tour key',
+        secretEncrypted: null,
+        credentialId: 'dG91ci1jcmVkZW50aWFs',
+        publicKey: 'dG91cg',
+        counter: 0,
+        transports: [],
+        deviceType: 'singleDevice',
+        backedUp: false,
+        lastUsedStep: null,
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+        lastUsedAt: null,
+      });
+      await call('GET', `${S}/users/${u.id}/mfa`);
+      await call('DELETE', `${S}/users/${u.id}/mfa/mfa-tour`);
+      await call('DELETE', `${S}/users/${u.id}/mfa`);
 
       // roles (delegated administration): custom roles, assignments to an account member
       const RA = '/instances/roletour';
