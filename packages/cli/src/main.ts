@@ -13,6 +13,7 @@ const commands: Record<string, string> = {
   user: 'users of an instance',
   client: 'OIDC applications (clients) of an instance',
   keys: 'signing keys of an instance',
+  audit: 'the audit trail: verify, export, checkpoint, sweep',
   agreement: 'the service agreement: simulate, policies, explain',
   account: 'customer accounts, contacts and sub-accounts',
   plan: 'products and plans',
@@ -22,6 +23,7 @@ const commands: Record<string, string> = {
   notice: 'notices sent to accounts',
   ticket: 'support tickets',
   sla: 'availability, maintenance windows and credits',
+  role: 'delegated administration: roles of an instance and who holds them',
 };
 
 function usage(): string {
