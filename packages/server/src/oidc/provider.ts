@@ -153,7 +153,8 @@ export async function buildProvider(
       short: cookie,
     },
     // acr/amr/auth_time in ID tokens: acr from the sign-in (urn:idaas:acr:*), amr per RFC 8176
-    claims: { ...CLAIMS, acr: null, amr: null, auth_time: null },
+    // (under `openid` so every ID token carries them, not only when a client asks)
+    claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'amr', 'auth_time'] },
     acrValues: ACR_VALUES,
     scopes: [...scopes],
     conformIdTokenClaims: false,
