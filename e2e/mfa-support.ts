@@ -4,7 +4,7 @@
 import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
-import { Browser, type Page } from './support/browser.ts';
+import type { Browser, Page } from './support/browser.ts';
 
 const b64url = (b: Uint8Array | Buffer) => Buffer.from(b).toString('base64url');
 

@@ -364,7 +364,7 @@ export async function registrationOptions(
   const existing = (await listFactors(sctx, instance, user.id)).filter(
     (f) => f.kind === 'webauthn',
   );
-  const challenge = randomBytes(32).toString('base64url');
+  const challenge = new Uint8Array(randomBytes(32));
   const options = await generateRegistrationOptions({
     rpName: instance.displayName || instance.slug,
     rpID: rp(sctx).id,
@@ -381,14 +381,15 @@ export async function registrationOptions(
     // discoverable credentials (passkeys) for passwordless sign-in
     authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
   });
+  // stored as the page sends it back in clientDataJSON (base64url)
   await newChallenge(
     sctx,
     instance,
     'webauthn-register',
     user.id,
-    challenge,
+    options.challenge,
     WEBAUTHN_TTL_MS,
-    `wa-${challenge}`,
+    `wa-${options.challenge}`,
   );
   return options;
 }
@@ -459,7 +460,7 @@ export async function authenticationOptions(
   const creds = userId
     ? (await listFactors(sctx, instance, userId)).filter((f) => f.kind === 'webauthn')
     : [];
-  const challenge = randomBytes(32).toString('base64url');
+  const challenge = new Uint8Array(randomBytes(32));
   const options = await generateAuthenticationOptions({
     rpID: rp(sctx).id,
     challenge,
@@ -475,9 +476,9 @@ export async function authenticationOptions(
     instance,
     'webauthn-auth',
     userId,
-    challenge,
+    options.challenge,
     WEBAUTHN_TTL_MS,
-    `wa-${challenge}`,
+    `wa-${options.challenge}`,
   );
   return options;
 }
