@@ -49,6 +49,8 @@ export const TOTP_PERIOD = 30;
 export const TOTP_WINDOW = 1;
 export const OTP_TTL_MS = 5 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
+/** Codes sent per user and minute (email and SMS together). */
+export const OTP_SENDS_PER_MINUTE = 10;
 export const ENROLL_TTL_MS = 10 * 60_000;
 export const WEBAUTHN_TTL_MS = 5 * 60_000;
 export const RECOVERY_CODE_COUNT = 10;
@@ -553,7 +555,11 @@ export async function sendOtp(
 ): Promise<string> {
   const to = channel === 'email' ? user.email : user.phone;
   if (!to) throw new MfaError(`no ${channel} destination`, 'mfa.error.no_destination');
-  const limit = await sctx.limiter.hit(`mfa:send:${instance.id}:${user.id}`, 5, 60_000);
+  const limit = await sctx.limiter.hit(
+    `mfa:send:${instance.id}:${user.id}`,
+    OTP_SENDS_PER_MINUTE,
+    60_000,
+  );
   if (!limit.allowed) throw new MfaError('too many codes sent', 'mfa.error.rate_limited');
   const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
   const id = newId(sctx.clock);
