@@ -2,8 +2,24 @@
 // groups (an encrypted JSON blob the server seals under the instance data key), the
 // blind index of externalId and the version behind ETags.
 
-/** User/Group: SCIM-only attributes; Target: an application's outbound SCIM endpoint; Link: local → remote id. */
-export type ScimKind = 'User' | 'Group' | 'Target' | 'Link';
+/**
+ * User/Group: SCIM-only attributes; Target: an application's outbound SCIM endpoint;
+ * Link: local → remote id; Pending: an outbound push being delivered (lease token);
+ * Dead: an outbound push that failed its last attempt (the dead-letter list).
+ */
+export type ScimKind = 'User' | 'Group' | 'Target' | 'Link' | 'Pending' | 'Dead';
+
+/** A full outbound re-sync of one application: pushes queued, done and failed so far. */
+export interface ResyncRecord {
+  instanceId: string;
+  id: string;
+  applicationId: string;
+  total: number;
+  done: number;
+  failed: number;
+  startedAt: Date;
+  updatedAt: Date;
+}
 
 export interface ScimRecord {
   instanceId: string;
@@ -30,6 +46,12 @@ export interface ScimRepo {
   groupsOfUser(instanceId: string, userId: string): Promise<{ id: string; name: string }[]>;
   /** Ids of a group's members. */
   memberIds(instanceId: string, groupId: string): Promise<string[]>;
+  resyncInsert(r: ResyncRecord): Promise<void>;
+  resyncGet(instanceId: string, id: string): Promise<ResyncRecord | null>;
+  /** Re-syncs of an instance (of one application when given), newest first. */
+  resyncList(instanceId: string, applicationId?: string): Promise<ResyncRecord[]>;
+  /** Counts one push of the re-sync as done or failed. */
+  resyncCount(instanceId: string, id: string, what: 'done' | 'failed', at: Date): Promise<void>;
 }
 
 export interface ScimRepos {

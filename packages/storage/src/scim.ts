@@ -1,6 +1,6 @@
 // The SCIM repository (see @idaas/core scim-ports.ts), on both dialects.
-import type { Kysely } from 'kysely';
-import type { ScimKind, ScimRecord, ScimRepos } from '@idaas/core';
+import { sql, type Kysely } from 'kysely';
+import type { ResyncRecord, ScimKind, ScimRecord, ScimRepos } from '@idaas/core';
 
 interface ScimTables {
   scim_resources: {
@@ -10,6 +10,16 @@ interface ScimTables {
     external_id_lookup: string | null;
     version: number;
     data: string;
+    updated_at: string;
+  };
+  provisioning_resyncs: {
+    instance_id: string;
+    id: string;
+    application_id: string;
+    total: number;
+    done: number;
+    failed: number;
+    started_at: string;
     updated_at: string;
   };
   groups: { instance_id: string; id: string; name: string };
@@ -23,6 +33,17 @@ const toRecord = (r: ScimTables['scim_resources']): ScimRecord => ({
   externalIdLookup: r.external_id_lookup,
   version: Number(r.version),
   data: r.data,
+  updatedAt: new Date(r.updated_at),
+});
+
+const toResync = (r: ScimTables['provisioning_resyncs']): ResyncRecord => ({
+  instanceId: r.instance_id,
+  id: r.id,
+  applicationId: r.application_id,
+  total: Number(r.total),
+  done: Number(r.done),
+  failed: Number(r.failed),
+  startedAt: new Date(r.started_at),
   updatedAt: new Date(r.updated_at),
 });
 
@@ -130,6 +151,52 @@ export function makeScimRepos(anyDb: Kysely<never>): ScimRepos {
           .orderBy('user_id')
           .execute();
         return rows.map((r) => r.user_id);
+      },
+      async resyncInsert(r) {
+        await db
+          .insertInto('provisioning_resyncs')
+          .values({
+            instance_id: r.instanceId,
+            id: r.id,
+            application_id: r.applicationId,
+            total: r.total,
+            done: r.done,
+            failed: r.failed,
+            started_at: r.startedAt.toISOString(),
+            updated_at: r.updatedAt.toISOString(),
+          })
+          .execute();
+      },
+      async resyncGet(instanceId, id) {
+        const r = await db
+          .selectFrom('provisioning_resyncs')
+          .selectAll()
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .executeTakeFirst();
+        return r ? toResync(r) : null;
+      },
+      async resyncList(instanceId, applicationId) {
+        let q = db
+          .selectFrom('provisioning_resyncs')
+          .selectAll()
+          .where('instance_id', '=', instanceId);
+        if (applicationId) q = q.where('application_id', '=', applicationId);
+        return (
+          await q.orderBy('started_at', 'desc').orderBy('id', 'desc').limit(100).execute()
+        ).map(toResync);
+      },
+      async resyncCount(instanceId, id, what, at) {
+        await db
+          .updateTable('provisioning_resyncs')
+          .set(
+            what === 'done'
+              ? { done: sql`done + 1`, updated_at: at.toISOString() }
+              : { failed: sql`failed + 1`, updated_at: at.toISOString() },
+          )
+          .where('instance_id', '=', instanceId)
+          .where('id', '=', id)
+          .execute();
       },
     },
   };

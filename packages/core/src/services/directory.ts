@@ -53,6 +53,16 @@ export const updateGroupInput = z.strictObject({
   description: z.string().max(1000).nullable().optional(),
 });
 
+/** A user or group changed (memberships change the group), seen inside the write's transaction. */
+export interface DirectoryChange {
+  instance: Instance;
+  kind: 'User' | 'Group';
+  id: string;
+  op: 'upsert' | 'delete';
+}
+/** Runs in the transaction of the change (e.g. enqueues outbound provisioning jobs). */
+export type DirectoryListener = (change: DirectoryChange) => Promise<void>;
+
 export type LoginResult =
   { ok: true; user: User } | { ok: false; reason: 'invalid_credentials' | 'disabled' | 'locked' };
 
@@ -61,9 +71,30 @@ export class DirectoryService {
   #dummy: Promise<string> | null = null;
   /** Password policy (issue 6): enforced wherever a password is set. */
   readonly #passwords: PasswordService;
+  readonly #listeners: DirectoryListener[] = [];
   constructor(deps: CoreDeps) {
     this.#deps = deps;
     this.#passwords = new PasswordService(deps);
+  }
+
+  /** Every user/group change (admin API, CLI, console, SCIM) is reported to `fn`. */
+  onChange(fn: DirectoryListener): void {
+    this.#listeners.push(fn);
+  }
+
+  /** Runs `write` and the listeners in one transaction. */
+  async #write<T>(
+    instance: Instance,
+    kind: DirectoryChange['kind'],
+    id: string,
+    op: DirectoryChange['op'],
+    write: () => Promise<T>,
+  ): Promise<T> {
+    return this.#deps.store.transaction(async () => {
+      const r = await write();
+      for (const fn of this.#listeners) await fn({ instance, kind, id, op });
+      return r;
+    });
   }
 
   // ---- users
@@ -94,7 +125,7 @@ export class DirectoryService {
       createdAt: at,
       updatedAt: at,
     };
-    await store.repos.users.insert(user);
+    await this.#write(instance, 'User', user.id, 'upsert', () => store.repos.users.insert(user));
     return user;
   }
 
@@ -123,7 +154,7 @@ export class DirectoryService {
         email: input.email === undefined ? user.email : input.email,
       });
     // the new hash, the previous one into the history, forced change cleared: together
-    await store.transaction(async () => {
+    await this.#write(instance, 'User', id, 'upsert', async () => {
       await store.repos.users.update(instance.id, id, rest, clock.now());
       if (password) await this.#passwords.setPassword(instance, user, password);
     });
@@ -131,7 +162,9 @@ export class DirectoryService {
   }
 
   async deleteUser(instance: Instance, id: string): Promise<void> {
-    if (!(await this.#deps.store.repos.users.delete(instance.id, id))) throw notFound('user');
+    await this.#write(instance, 'User', id, 'delete', async () => {
+      if (!(await this.#deps.store.repos.users.delete(instance.id, id))) throw notFound('user');
+    });
   }
 
   /**
@@ -178,7 +211,7 @@ export class DirectoryService {
       description: input.description ?? null,
       createdAt: clock.now(),
     };
-    await store.repos.groups.insert(g);
+    await this.#write(instance, 'Group', g.id, 'upsert', () => store.repos.groups.insert(g));
     return g;
   }
 
@@ -202,23 +235,29 @@ export class DirectoryService {
       (await repo.getByName(instance.id, input.name))
     )
       throw conflict('name: already exists', 'name');
-    await repo.update(instance.id, id, input);
+    await this.#write(instance, 'Group', id, 'upsert', () => repo.update(instance.id, id, input));
     return this.getGroup(instance, id);
   }
 
   async deleteGroup(instance: Instance, id: string): Promise<void> {
-    if (!(await this.#deps.store.repos.groups.delete(instance.id, id))) throw notFound('group');
+    await this.#write(instance, 'Group', id, 'delete', async () => {
+      if (!(await this.#deps.store.repos.groups.delete(instance.id, id))) throw notFound('group');
+    });
   }
 
   async addGroupMember(instance: Instance, groupId: string, userId: string): Promise<void> {
     await this.getGroup(instance, groupId);
     await this.getUser(instance, userId);
-    await this.#deps.store.repos.groups.addMember(instance.id, groupId, userId);
+    await this.#write(instance, 'Group', groupId, 'upsert', () =>
+      this.#deps.store.repos.groups.addMember(instance.id, groupId, userId),
+    );
   }
 
   async removeGroupMember(instance: Instance, groupId: string, userId: string): Promise<void> {
-    if (!(await this.#deps.store.repos.groups.removeMember(instance.id, groupId, userId)))
-      throw notFound('membership');
+    await this.#write(instance, 'Group', groupId, 'upsert', async () => {
+      if (!(await this.#deps.store.repos.groups.removeMember(instance.id, groupId, userId)))
+        throw notFound('membership');
+    });
   }
 
   async groupMembers(instance: Instance, groupId: string, q: ListQuery): Promise<Page<User>> {

@@ -46,5 +46,7 @@ export {
   createOrgUnitInput,
   updateOrgUnitInput,
   type LoginResult,
+  type DirectoryChange,
+  type DirectoryListener,
 } from './directory.ts';
 export { createApplicationInput, updateApplicationInput } from './applications.ts';
