@@ -228,7 +228,7 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${AC}/contacts`);
       const pu = await call('POST', '/instances/platform/users', {
         username: 'tour-member',
-        password: 'tour-member-password-1',
+        password: 'violet-harbor-lamp-1',
       });
       await call('PUT', `${AC}/members/${pu.id}`, {
         role: 'sub',
