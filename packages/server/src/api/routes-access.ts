@@ -25,6 +25,7 @@ import {
   setDefault,
   updatePolicy,
   type ChangeOrigin,
+  type DryRunResult,
 } from '../security/access-admin.ts';
 
 const I = '/instances/{slug}/access-policies';
@@ -146,6 +147,24 @@ export function wirePolicy(p: AccessPolicy): z.input<typeof PolicyOut> {
   };
 }
 
+/** The dry-run result on the wire (the API's and `idaas access dry-run --json`). */
+export function wireDryRun(r: DryRunResult): z.input<typeof DryRunOut> {
+  return {
+    decision: r.decision,
+    policy: r.policy,
+    default_decision: r.defaultDecision,
+    explanation: r.explanation,
+    steps: r.steps,
+    facts: {
+      user_id: r.user.id,
+      group_ids: r.groupIds,
+      application: r.application,
+      ip: r.ip,
+      device: r.deviceKnown ? 'known' : 'new',
+    },
+  };
+}
+
 /** The audit actor of an admin token (the operator, a service client, or an instance admin). */
 function actorOf(admin: TokenInfo): AuditActor {
   if (!admin.scopes.includes(ADMIN_SCOPE)) return { type: 'admin', id: admin.sub };
@@ -220,20 +239,7 @@ export const accessRoutes: AnyRoute[] = [
         ip: body.ip,
         newDevice: body.new_device,
       });
-      return {
-        decision: r.decision,
-        policy: r.policy,
-        default_decision: r.defaultDecision,
-        explanation: r.explanation,
-        steps: r.steps,
-        facts: {
-          user_id: r.user.id,
-          group_ids: r.groupIds,
-          application: r.application,
-          ip: r.ip,
-          device: r.deviceKnown ? ('known' as const) : ('new' as const),
-        },
-      };
+      return wireDryRun(r);
     },
   }),
   route({
