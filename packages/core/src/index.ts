@@ -26,3 +26,4 @@ export type * from './security/access-ports.ts';
 export type * from './security/mfa-ports.ts';
 export * from './security/password-policy.ts';
 export type * from './security/password-ports.ts';
+export type * from './portal-ports.ts';

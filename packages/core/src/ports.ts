@@ -141,6 +141,7 @@ import type { AccessRepos } from './security/access-ports.ts';
 import type { MfaRepos } from './security/mfa-ports.ts';
 import type { RolesRepos } from './security/roles-ports.ts';
 import type { PasswordRepos } from './security/password-ports.ts';
+import type { PortalRepos } from './portal-ports.ts';
 
 /** Every repository; business modules add theirs through the three interfaces it extends. */
 export interface Repos
@@ -148,7 +149,8 @@ export interface Repos
     AuditRepos,
     AccessRepos,
     RolesRepos,
-    PasswordRepos {
+    PasswordRepos,
+    PortalRepos {
   accounts: AccountRepo;
   instances: InstanceRepo;
   users: UserRepo;

@@ -28,6 +28,7 @@ import { makeRolesRepos } from './roles.ts';
 import { makeAccessRepos } from './access-policies.ts';
 import { makeMfaRepos } from './mfa.ts';
 import { makePasswordRepos } from './passwords.ts';
+import { makePortalRepos } from './portal.ts';
 
 const iso = (d: Date): string => d.toISOString();
 const isoOrNull = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -242,6 +243,7 @@ export function makeRepos(
     ...makeAccessRepos(db),
     ...makeMfaRepos(db as unknown as Kysely<never>),
     ...makePasswordRepos(db),
+    ...makePortalRepos(db),
     accounts: {
       async insert(a: Account) {
         await db

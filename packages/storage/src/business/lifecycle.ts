@@ -80,6 +80,9 @@ const toReceipt = (r: Selectable<Database['deletion_receipts']>): DeletionReceip
 
 /** The tables holding an instance's rows, children first (foreign keys). */
 export const INSTANCE_TABLES = [
+  // console and portal (issue 7): branding, user imports (sealed rows)
+  'branding',
+  'user_imports',
   // audit trail (issue 6): records carry IP addresses and user agents (personal data)
   'audit_checkpoints',
   'audit_records',
