@@ -7,7 +7,7 @@ import { request as httpsRequest } from 'node:https';
 
 function send(
   url: URL,
-  init: { method?: string; headers: Headers; body?: string },
+  init: { method?: string; headers: Headers; body?: string; localAddress?: string },
 ): Promise<{ status: number; headers: Headers; setCookies: string[]; text: string }> {
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
@@ -15,7 +15,11 @@ function send(
     if (init.body !== undefined) headers['content-length'] = String(Buffer.byteLength(init.body));
     const req = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
-      { method: init.method ?? 'GET', headers },
+      {
+        method: init.method ?? 'GET',
+        headers,
+        ...(init.localAddress ? { localAddress: init.localAddress } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -153,6 +157,8 @@ export class Browser {
     'sec-fetch-mode': 'navigate',
     'sec-fetch-dest': 'document',
   };
+  /** The local address requests leave from (e.g. 127.0.0.2: another client network). */
+  localAddress: string | undefined;
 
   /** One request, no redirect following. */
   async request(
@@ -166,6 +172,7 @@ export class Browser {
     if (cookie) headers.set('cookie', cookie);
     const res = await send(u, {
       headers,
+      ...(this.localAddress ? { localAddress: this.localAddress } : {}),
       ...(init.method ? { method: init.method } : {}),
       ...(init.body !== undefined ? { body: init.body } : {}),
     });
