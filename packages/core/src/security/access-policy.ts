@@ -116,12 +116,9 @@ export const accessConditionsSchema = z
     networks: list(cidrSchema).meta({
       description: 'Client networks, CIDR or single address, IPv4 or IPv6 (empty: any)',
     }),
-    device: z
-      .enum(DEVICE_CONDITIONS)
-      .default('any')
-      .meta({
-        description: 'new: a browser the user never completed a sign-in from; known: one they did',
-      }),
+    device: z.enum(DEVICE_CONDITIONS).default('any').meta({
+      description: 'new: a browser the user never completed a sign-in from; known: one they did',
+    }),
     exclude: accessExcludeSchema.default({
       applications: [],
       users: [],
@@ -219,18 +216,33 @@ function familyOf(ip: string): 'ipv4' | 'ipv6' | null {
   return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : null;
 }
 
+// BlockLists built from CIDR lists are memoised (a cache, not state: the same list always
+// gives the same BlockList), so an evaluation does not rebuild them for every sign-in.
+const MAX_CACHED_LISTS = 4096;
+const blockLists = new Map<string, BlockList>();
+
+function blockListOf(cidrs: readonly string[]): BlockList {
+  const key = cidrs.join('\n');
+  let b = blockLists.get(key);
+  if (!b) {
+    b = new BlockList();
+    for (const text of cidrs) {
+      const c = parseCidr(text);
+      if (c) b.addSubnet(c.address, c.prefix, c.family);
+    }
+    if (blockLists.size >= MAX_CACHED_LISTS) blockLists.clear();
+    blockLists.set(key, b);
+  }
+  return b;
+}
+
 /** The first CIDR of `cidrs` that contains `ip`, or null. */
 function networkHit(cidrs: readonly string[], ip: string): string | null {
   const family = familyOf(ip);
-  if (!family) return null;
-  for (const text of cidrs) {
-    const c = parseCidr(text);
-    if (!c) continue;
-    const b = new BlockList();
-    b.addSubnet(c.address, c.prefix, c.family);
-    if (b.check(ip, family)) return text;
-  }
-  return null;
+  if (!family || cidrs.length === 0) return null;
+  if (!blockListOf(cidrs).check(ip, family)) return null;
+  // which one (for the explanation): only when the list as a whole contains the address
+  return cidrs.find((text) => blockListOf([text]).check(ip, family)) ?? null;
 }
 
 function checkApplication(c: AccessConditions, f: AccessFacts): ConditionCheck {
