@@ -17,6 +17,7 @@ import { createAccountPages } from './account/index.ts';
 import { mfaAssets } from './mfa/assets.ts';
 import { createScim } from './scim/index.ts';
 import { createPasswordPages } from './passwords/index.ts';
+import { createConsole } from './console/index.ts';
 
 export interface App {
   koa: Koa;
@@ -110,6 +111,7 @@ export function createApp(sctx: ServerContext): App {
     await next();
   });
 
+  koa.use(createConsole()); // /console/* and /i/:slug/portal/* (the single-page app)
   koa.use(createApi(sctx, oidc.tokens));
   koa.use(createSaml(sctx, oidc)); // /i/:slug/saml/*
   koa.use(mfaAssets()); // /assets/mfa/* (WebAuthn page scripts)

@@ -8,6 +8,8 @@ export const ADMIN_USERNAME = 'admin';
 export const CONSOLE_CLIENT_ID = 'idaas-console';
 /** The scope that grants access to the admin API (roles refine it later). */
 export const ADMIN_SCOPE = 'idaas:admin';
+/** Customers' scope (account members, routes-commerce.ts ACCOUNT_SCOPE), used by the console. */
+const CONSOLE_ACCOUNT_SCOPE = 'idaas:account';
 
 export interface BootstrapResult {
   platform: Instance;
@@ -67,16 +69,33 @@ export async function bootstrap(
     }
   }
 
-  if (!(await core.applications.findByClientId(platform, CONSOLE_CLIENT_ID))) {
+  const consoleApp = await core.applications.findByClientId(platform, CONSOLE_CLIENT_ID);
+  if (consoleApp && !consoleApp.scopes.includes(CONSOLE_ACCOUNT_SCOPE)) {
+    // the console signs customers in too (idaas:account): add it to a console made earlier
+    await core.applications.update(platform, consoleApp.id, {
+      scopes: [...consoleApp.scopes, CONSOLE_ACCOUNT_SCOPE],
+      firstParty: true,
+    });
+  }
+  if (!consoleApp) {
     try {
       await core.applications.create(platform, {
         clientId: CONSOLE_CLIENT_ID,
         name: 'idaas console',
         public: true,
+        // the platform's own app: no consent page (its sign-in is the platform's)
+        firstParty: true,
         grantTypes: ['authorization_code', 'refresh_token'],
         redirectUris: [`${opts.publicUrl}/console/callback`],
         postLogoutRedirectUris: [`${opts.publicUrl}/console/`],
-        scopes: ['openid', 'profile', 'email', 'offline_access', ADMIN_SCOPE],
+        scopes: [
+          'openid',
+          'profile',
+          'email',
+          'offline_access',
+          ADMIN_SCOPE,
+          CONSOLE_ACCOUNT_SCOPE,
+        ],
       });
       created.push(`client ${CONSOLE_CLIENT_ID}`);
     } catch (e) {

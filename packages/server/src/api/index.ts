@@ -22,6 +22,7 @@ import { auditRoutes } from './routes-audit.ts';
 import { rolesRoutes } from './routes-roles.ts';
 import { accessRoutes } from './routes-access.ts';
 import { passwordRoutes } from './routes-passwords.ts';
+import { consoleRoutes } from './routes-console.ts';
 import { coreFieldToWire } from './schemas.ts';
 
 /** Every route of the admin API: the directory's, then each business module's. */
@@ -36,6 +37,7 @@ export const routes: AnyRoute[] = [
   ...rolesRoutes,
   ...accessRoutes,
   ...passwordRoutes,
+  ...consoleRoutes,
 ];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 

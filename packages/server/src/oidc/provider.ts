@@ -230,7 +230,8 @@ export async function buildProvider(
             .split(' ')
             .filter((s) => s && !OIDC_SCOPES.includes(s) && (isAdmin || s !== ADMIN_SCOPE));
           return {
-            scope: isAdmin ? ADMIN_SCOPE : own.join(' '),
+            // the admin API accepts operators' and account members' (idaas:account) tokens
+            scope: isAdmin ? `${ADMIN_SCOPE} idaas:account` : own.join(' '),
             audience: indicator,
             accessTokenTTL: config.ttl.accessToken,
             accessTokenFormat: format,
