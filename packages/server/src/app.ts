@@ -17,6 +17,9 @@ import { createAccountPages } from './account/index.ts';
 import { mfaAssets } from './mfa/assets.ts';
 import { createScim } from './scim/index.ts';
 import { createPasswordPages } from './passwords/index.ts';
+import { createMe } from './me/index.ts';
+import { brandingMiddleware } from './branding/index.ts';
+import { registerImportJobs } from './imports/index.ts';
 import { createConsole } from './console/index.ts';
 
 export interface App {
@@ -113,6 +116,9 @@ export function createApp(sctx: ServerContext): App {
 
   koa.use(createConsole()); // /console/* and /i/:slug/portal/* (the single-page app)
   koa.use(createApi(sctx, oidc.tokens));
+  registerImportJobs(sctx); // the background job of user imports
+  koa.use(createMe(sctx, oidc.tokens, (slug) => oidc.invalidate(slug))); // /i/:slug/api/*
+  koa.use(brandingMiddleware(sctx)); // ctx.state.branding for hosted pages
   koa.use(createSaml(sctx, oidc)); // /i/:slug/saml/*
   koa.use(mfaAssets()); // /assets/mfa/* (WebAuthn page scripts)
   koa.use(createAccountPages(sctx, oidc)); // /i/:slug/account/*

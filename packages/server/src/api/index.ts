@@ -17,12 +17,15 @@ import { actorOfToken, auditCall, authorizeCall, Denied, type Decision } from '.
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { samlRoutes } from './routes-saml.ts';
+import { provisioningRoutes } from './routes-provisioning.ts';
 import { mfaRoutes } from './routes-mfa.ts';
 import { auditRoutes } from './routes-audit.ts';
 import { rolesRoutes } from './routes-roles.ts';
 import { accessRoutes } from './routes-access.ts';
 import { passwordRoutes } from './routes-passwords.ts';
 import { consoleRoutes } from './routes-console.ts';
+import { brandingRoutes } from './routes-branding.ts';
+import { importRoutes } from './routes-imports.ts';
 import { coreFieldToWire } from './schemas.ts';
 
 /** Every route of the admin API: the directory's, then each business module's. */
@@ -32,12 +35,15 @@ export const routes: AnyRoute[] = [
   ...lifecycleRoutes,
   ...operationsRoutes,
   ...samlRoutes,
+  ...provisioningRoutes,
   ...mfaRoutes,
   ...auditRoutes,
   ...rolesRoutes,
   ...accessRoutes,
   ...passwordRoutes,
   ...consoleRoutes,
+  ...brandingRoutes,
+  ...importRoutes,
 ];
 export { openApiDocument, API_PREFIX } from './openapi.ts';
 

@@ -5,6 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context } from 'koa';
 import { LOCALES, negotiate, t, type Locale } from '../i18n.ts';
 import './messages.ts';
+import { logoHtml, type PageBranding } from '../branding/index.ts';
 
 export const LANG_COOKIE = 'idaas_lang';
 
@@ -73,6 +74,8 @@ export interface PageOptions {
 export function renderPage(ctx: Context, opts: PageOptions): void {
   const nonce = randomBytes(16).toString('base64');
   const { locale } = opts;
+  // the instance's branding (issue 7), set by the branding middleware or a preview
+  const brand = ctx.state.branding as PageBranding | undefined;
   const here = new URL(ctx.originalUrl, 'http://x');
   const switcher = LOCALES.map((l) => {
     here.searchParams.set('lang', l);
@@ -104,12 +107,12 @@ export function renderPage(ctx: Context, opts: PageOptions): void {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${esc(t(locale, opts.titleKey))}</title>
-<style nonce="${nonce}">${CSS}</style>
+<style nonce="${nonce}">${CSS}${brand?.css ?? ''}</style>
 </head>
 <body>
 <nav aria-label="${esc(t(locale, 'page.lang.label'))}">${switcher}</nav>
 <main>
-${opts.body}
+${logoHtml(brand)}${opts.body}
 </main>
 <footer>${esc(t(locale, 'page.footer'))}</footer>
 ${(opts.scripts ?? []).map((src) => `<script nonce="${nonce}" src="${esc(src)}"></script>`).join('\n')}
