@@ -69,7 +69,7 @@ for (const kind of availableStoreKinds()) {
 
       const refused = await h.api('POST', '/instances/metered/users', {
         username: 'zoe',
-        password: 'zoe-password-1',
+        password: 'violet-harbor-lamp-1',
       });
       assert.equal(refused.status, 403);
       assert.equal(refused.headers.get('content-type'), 'application/problem+json');
@@ -131,7 +131,7 @@ for (const kind of availableStoreKinds()) {
         await h.api('POST', '/instances/exported/users', {
           username: 'ann',
           email: 'ann@example.com',
-          password: 'ann-password-1',
+          password: 'violet-harbor-lamp-1',
         })
       ).json;
       const g = (await h.api('POST', '/instances/exported/groups', { name: 'staff' })).json;

@@ -240,7 +240,7 @@ for (const kind of availableStoreKinds()) {
       const platform = await h.server.sctx.core.instances.get('platform');
       const u = await h.server.sctx.core.directory.createUser(platform, {
         username: 'ops-owner',
-        password: 'ops-owner-password-1',
+        password: 'violet-harbor-lamp-1',
       });
       const m = await ok('PUT', `${A}/members/${u.id}`, {
         role: 'sub',

@@ -378,7 +378,7 @@ for (const kind of availableStoreKinds()) {
         const user = await h.core.directory.createUser(inst, {
           username: 'alice',
           email: 'alice@example.com',
-          password: 'alice-password-1',
+          password: 'violet-harbor-lamp-1',
         });
         await h.core.applications.create(inst, {
           name: 'web',
