@@ -3,8 +3,15 @@
 // transition, timeline), the export offered before release (G4.7, ID3), deletion
 // receipts; and the enforcement of the instance state on the directory's write routes.
 import { z } from 'zod';
-import { AppError, invalid, type Instance, type ListQuery, type Page } from '@idaas/core';
-import { parseDuration } from '@idaas/core/business/lifecycle/index';
+import {
+  AppError,
+  invalid,
+  type Instance,
+  type LifecycleRow,
+  type ListQuery,
+  type Page,
+} from '@idaas/core';
+import { advance, parseDuration } from '@idaas/core/business/lifecycle/index';
 import type { ServerContext } from '../context.ts';
 import { route, type AnyRoute } from './route.ts';
 import { ApplicationOut, GroupOut, InstanceOut, OrgUnitOut, UserOut, wire } from './schemas.ts';
@@ -89,6 +96,13 @@ const LifecycleOut = z
     clause: z.string().nullable().meta({ description: 'Clause of the last transition' }),
     policy: z.string().nullable(),
     next_transition_at: timestamp.nullable(),
+    next_event: z
+      .object({ at: timestamp, state: z.string(), cause: z.string(), clause: z.string() })
+      .nullable()
+      .meta({
+        description:
+          'What happens at next_transition_at unless something intervenes (e.g. a payment): the state entered and its clause',
+      }),
     clock_id: z.string().nullable(),
     timeline: z.array(TimelineEntry),
   })
@@ -139,6 +153,15 @@ async function all<T>(list: (q: ListQuery) => Promise<Page<T>>): Promise<T[]> {
   return out;
 }
 
+/** The first transition the engine would make when the next timer fires (pure: nothing saved). */
+function nextEventOf(lc: LifecycleRow | null) {
+  if (!lc?.nextDueAt) return null;
+  const e = advance(lc.engine, null, lc.nextDueAt.getTime()).entries[0];
+  return e
+    ? { at: new Date(e.at).toISOString(), state: e.state, cause: e.cause, clause: e.clause }
+    : null;
+}
+
 /** An instance's state, clause and next transition (no lifecycle row: always its own state). */
 export async function lifecycleView(sctx: ServerContext, instance: Instance) {
   const lc = await sctx.business.lifecycle.service.get(instance.id);
@@ -149,6 +172,7 @@ export async function lifecycleView(sctx: ServerContext, instance: Instance) {
     clause: lc?.clause ?? null,
     policy: lc?.policy ?? null,
     next_transition_at: lc?.nextDueAt ? lc.nextDueAt.toISOString() : null,
+    next_event: nextEventOf(lc),
     clock_id: lc?.clockId ?? null,
     timeline: timeline.map((e) => ({
       at: e.at.toISOString(),
