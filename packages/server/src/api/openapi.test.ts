@@ -117,6 +117,7 @@ for (const kind of availableStoreKinds()) {
       await call('GET', '/instances');
       await call('GET', S);
       const u = await call('POST', `${S}/users`, { username: 'ann', password: 'quiet-river-stone-1' });
+      console.error('DBG tour start');
       await call('GET', `${S}/users?q=ann`);
       await call('GET', `${S}/users/${u.id}`);
       await call('PATCH', `${S}/users/${u.id}`, { email: 'ann@example.com' });
@@ -286,6 +287,47 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${SM}/saml-apps/${sa.id}`);
       await call('PATCH', `${SM}/saml-apps/${sa.id}`, { name_id_format: 'email' });
       await call('DELETE', `${SM}/saml-apps/${sa.id}`);
+
+      // outbound SCIM provisioning of an application (issue 5)
+      console.error('DBG prov start');
+      const pa = await call('POST', `${SM}/applications`, {
+        name: 'Provisioned',
+        grant_types: ['client_credentials'],
+      });
+      const PT = `${SM}/applications/${pa.id}/provisioning`;
+      await call('POST', PT, { url: 'https://scim.tour.example/scim/v2', token: 'tour-token' });
+      await call('GET', PT);
+      await call('PATCH', PT, { token: 'tour-token-2' });
+      await call('GET', `${SM}/provisioning/targets`);
+      const rs = await call('POST', `${PT}/resyncs`);
+      await call('GET', `${PT}/resyncs`);
+      await call('GET', `${SM}/provisioning/resyncs/${rs.id}`);
+      {
+        const inst = await h.server.sctx.core.instances.get('samltour');
+        const dk = h.server.sctx.core.instances.dataKey(inst);
+        for (const id of ['dead-tour-1', 'dead-tour-2'])
+          await h.server.sctx.store.repos.scim.put({
+            instanceId: inst.id,
+            kind: 'Dead',
+            resourceId: id,
+            externalIdLookup: null,
+            version: 1,
+            data: dk.encrypt(
+              JSON.stringify({
+                push: { instanceId: inst.id, appId: pa.id, kind: 'User', id: 'u', op: 'upsert' },
+                error: 'POST → 503',
+                attempts: 8,
+              }),
+              `scim-Dead:${id}`,
+            ),
+            updatedAt: h.server.sctx.clock.now(),
+          });
+      }
+      await call('GET', `${SM}/provisioning/dead-letters`);
+      await call('POST', `${SM}/provisioning/dead-letters/dead-tour-1/retry`);
+      await call('DELETE', `${SM}/provisioning/dead-letters/dead-tour-2`);
+      await call('DELETE', PT);
+      console.error('DBG prov end');
       // ---- audit trail of an instance (issue 6)
       const AU = `${S}/audit`;
       await call('GET', `${AU}/records?limit=5`);
@@ -359,6 +401,16 @@ for (const kind of availableStoreKinds()) {
       });
       await call('POST', `${AP}/dry-run`, { user: 'tourist', ip: '10.0.0.1' });
       await call('DELETE', `${AP}/${ap.id}`);
+
+      // branding of the hosted pages and user imports (issue 7)
+      const BR = `${SM}/branding`;
+      await call('GET', BR);
+      await call('PUT', BR, { primary_color: '#0b5cad', background_color: '#ffffff' });
+      await call('POST', `${BR}/preview`, { primary_color: '#1a7f37', background_color: '#ffffff' });
+      await call('DELETE', BR);
+      const imp = await call('POST', `${SM}/user-imports`, { csv: 'username,email\ntour-imp,imp@example.com\n' });
+      await call('GET', `${SM}/user-imports`);
+      await call('GET', `${SM}/user-imports/${imp.id}`);
 
       const succeeded = new Set(
         [...h.seen].filter((s) => / 2\d\d$/.test(s)).map((s) => s.replace(/ \d+$/, '')),

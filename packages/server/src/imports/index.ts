@@ -42,16 +42,22 @@ export interface ImportRow {
   status?: 'enabled' | 'disabled' | 'locked';
 }
 
-const invalidFile = (errors: ImportRowError[]) =>
+/**
+ * One 400 for a refused file: `errors` name the request field (`csv`, or `rows[i].column`
+ * for JSON rows) and `row_errors` give line and column of each problem.
+ */
+const invalidFile = (errors: ImportRowError[], csv = true) =>
   new AppError(
     'validation_failed',
-    `rows: ${errors.length} error(s); first at line ${errors[0]!.line}${errors[0]!.column ? `, column ${errors[0]!.column}` : ''}: ${errors[0]!.message}`,
+    `${csv ? 'csv' : 'rows'}: ${errors.length} error(s); first at line ${errors[0]!.line}${errors[0]!.column ? `, column ${errors[0]!.column}` : ''}: ${errors[0]!.message}`,
     {
       issues: errors.slice(0, IMPORT_MAX_ERRORS).map((e) => ({
-        field: e.column ? `line ${e.line}.${e.column}` : `line ${e.line}`,
-        message: e.message,
+        field: csv ? 'csv' : `rows[${e.line - 1}]${e.column ? `.${e.column}` : ''}`,
+        message: csv
+          ? `line ${e.line}${e.column ? `, column ${e.column}` : ''}: ${e.message}`
+          : e.message,
       })),
-      extra: { errors: errors.slice(0, IMPORT_MAX_ERRORS), error_count: errors.length },
+      extra: { row_errors: errors.slice(0, IMPORT_MAX_ERRORS), row_error_count: errors.length },
     },
   );
 
@@ -161,7 +167,7 @@ export async function validateRows(
   const errors: ImportRowError[] = [];
   const rows: ImportRow[] = [];
   if (raw.length === 0)
-    throw invalidFile([{ line: csv ? 2 : 1, column: null, message: 'there are no rows' }]);
+    throw invalidFile([{ line: csv ? 2 : 1, column: null, message: 'there are no rows' }], csv);
   if (raw.length > IMPORT_MAX_ROWS)
     throw invalidFile([
       { line: 1, column: null, message: `at most ${IMPORT_MAX_ROWS} rows per import` },
@@ -253,7 +259,11 @@ export async function validateRows(
     if (row.email && (await repo.getByEmail(instance.id, row.email)))
       errors.push({ line: row.line, column: 'email', message: 'already exists' });
   }
-  if (errors.length) throw invalidFile(errors.sort((a, b) => a.line - b.line));
+  if (errors.length)
+    throw invalidFile(
+      errors.sort((a, b) => a.line - b.line),
+      csv,
+    );
   return rows;
 }
 
