@@ -235,7 +235,10 @@ export class DirectoryService {
       (await repo.getByName(instance.id, input.name))
     )
       throw conflict('name: already exists', 'name');
-    await this.#write(instance, 'Group', id, 'upsert', () => repo.update(instance.id, id, input));
+    // (the repo looked up inside: the one captured above is outside the transaction)
+    await this.#write(instance, 'Group', id, 'upsert', () =>
+      this.#deps.store.repos.groups.update(instance.id, id, input),
+    );
     return this.getGroup(instance, id);
   }
 

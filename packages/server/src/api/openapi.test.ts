@@ -117,7 +117,6 @@ for (const kind of availableStoreKinds()) {
       await call('GET', '/instances');
       await call('GET', S);
       const u = await call('POST', `${S}/users`, { username: 'ann', password: 'quiet-river-stone-1' });
-      console.error('DBG tour start');
       await call('GET', `${S}/users?q=ann`);
       await call('GET', `${S}/users/${u.id}`);
       await call('PATCH', `${S}/users/${u.id}`, { email: 'ann@example.com' });
@@ -289,7 +288,6 @@ for (const kind of availableStoreKinds()) {
       await call('DELETE', `${SM}/saml-apps/${sa.id}`);
 
       // outbound SCIM provisioning of an application (issue 5)
-      console.error('DBG prov start');
       const pa = await call('POST', `${SM}/applications`, {
         name: 'Provisioned',
         grant_types: ['client_credentials'],
@@ -327,7 +325,6 @@ for (const kind of availableStoreKinds()) {
       await call('POST', `${SM}/provisioning/dead-letters/dead-tour-1/retry`);
       await call('DELETE', `${SM}/provisioning/dead-letters/dead-tour-2`);
       await call('DELETE', PT);
-      console.error('DBG prov end');
       // ---- audit trail of an instance (issue 6)
       const AU = `${S}/audit`;
       await call('GET', `${AU}/records?limit=5`);

@@ -129,6 +129,17 @@ export class Outbound {
     });
   }
 
+  /** Changes the URL and/or token of an existing target. */
+  async updateTarget(
+    instance: Instance,
+    applicationId: string,
+    patch: Partial<Target>,
+  ): Promise<void> {
+    const current = await this.#target(instance, applicationId);
+    if (!current) throw new ScimError(404, `application ${applicationId} has no SCIM target`);
+    await this.setTarget(instance, applicationId, { ...current, ...patch });
+  }
+
   /** Removes an application's target; false when it had none. */
   async removeTarget(instance: Instance, applicationId: string): Promise<boolean> {
     const had = await this.#repos.scim.get(instance.id, 'Target', applicationId);
