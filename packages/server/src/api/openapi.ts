@@ -12,7 +12,7 @@ export const SECURITY_SCHEME = 'platformOAuth';
 const errorText: Record<number, string> = {
   400: 'Invalid request (malformed JSON, or a field fails validation; `errors` names it)',
   401: 'Missing, invalid or expired bearer token',
-  403: 'The token lacks the idaas:admin scope',
+  403: 'Forbidden: the caller lacks the permission this operation requires (named in `detail`)',
   404: 'No such instance or resource',
   405: 'Method not allowed on this path',
   409: 'Conflict (e.g. the username, slug or name already exists)',
@@ -20,6 +20,14 @@ const errorText: Record<number, string> = {
   415: 'Request body is not application/json',
   500: 'Internal error',
 };
+
+/** Who may call an operation (delegated administration, issue 6). */
+function requiresText(permission: string): string {
+  if (permission === 'platform:operate') return 'Requires `platform:operate`: the operator only.';
+  if (permission === 'account:member')
+    return 'Requires `account:member`: the operator, or a member of the account in the path within its sub-account actions (G5.6).';
+  return `Requires \`${permission}\` on the instance: the operator, or an account member whose roles on it grant it.`;
+}
 
 function pathParams(path: string) {
   const shape: Record<string, z.ZodString> = {};
@@ -95,7 +103,7 @@ export function openApiDocument(routes: AnyRoute[], publicUrl: string): Record<s
       path: API_PREFIX + r.path,
       operationId: r.operationId,
       summary: r.summary,
-      ...(r.description ? { description: r.description } : {}),
+      description: [r.description, requiresText(r.permission)].filter(Boolean).join('\n\n'),
       tags: [r.tag],
       security: [{ [SECURITY_SCHEME]: [ADMIN_SCOPE] }],
       request: {

@@ -8,7 +8,7 @@ import { availableStoreKinds } from '@idaas/storage';
 import { INSTANCE_PERMISSIONS, ROUTE_PERMISSIONS, type AuditInput } from '@idaas/core';
 import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
 import { API_PREFIX, routes } from './index.ts';
-import { ACCOUNT_SCOPE } from './routes-commerce.ts';
+import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
 import { startApi, type ApiHarness, type OpenApiDoc, type Schema } from './fixtures.ts';
 import type { AnyRoute } from './route.ts';
 
@@ -150,6 +150,14 @@ for (const kind of availableStoreKinds()) {
           (ROUTE_PERMISSIONS as readonly string[]).includes(r.permission),
           `${r.operationId} declares no known permission (${String(r.permission)})`,
         );
+      // the commerce module's list of member routes is exactly its account:member ones
+      assert.deepEqual(
+        commerceRoutes
+          .filter((r) => r.permission === 'account:member')
+          .map((r) => r.operationId)
+          .sort(),
+        [...ACCOUNT_ROUTES].sort(),
+      );
     });
 
     test('generated from the route table: each route refuses a member lacking exactly its permission', async () => {
