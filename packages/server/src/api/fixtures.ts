@@ -84,7 +84,7 @@ export async function startApi(kind: StoreKind): Promise<ApiHarness> {
       });
       const text = await res.text();
       const json = /[/+]json\b/.test(res.headers.get('content-type') ?? '/json');
-      const parsed: unknown = text ? (json ? JSON.parse(text) : text) : null; // exports are text
+      const parsed: unknown = json ? (text ? JSON.parse(text) : null) : text; // exports are text
       const op = checkAgainstDocument(doc, method, `/api/v1${path}`, res, parsed);
       if (op) seen.add(`${method.toUpperCase()} ${op} ${res.status}`);
       return {

@@ -75,7 +75,7 @@ const AuditRecordOut = z
     user_agent: z.string().nullable(),
     host: z.string().nullable(),
     details: z.record(z.string(), z.unknown()).nullable(),
-    hash: z.string().meta({ description: 'SHA-256 chain hash (hex) of this record' }),
+    digest: z.string().meta({ description: 'SHA-256 chain hash (hex) of this record' }),
   })
   .meta({ id: 'AuditRecord', description: 'One record of an instance audit trail' });
 const AuditPage = pageOf(AuditRecordOut, 'AuditRecordPage');

@@ -17,7 +17,7 @@ export interface AuditWire {
   user_agent: string | null;
   host: string | null;
   details: Record<string, unknown> | null;
-  hash: string;
+  digest: string;
 }
 
 export function auditWire(v: AuditView): AuditWire {
@@ -36,7 +36,7 @@ export function auditWire(v: AuditView): AuditWire {
     user_agent: v.userAgent,
     host: v.host,
     details: v.details,
-    hash: v.hash,
+    digest: v.hash,
   };
 }
 
@@ -55,7 +55,7 @@ export const CSV_COLUMNS: (keyof AuditWire)[] = [
   'user_agent',
   'host',
   'details',
-  'hash',
+  'digest',
 ];
 
 /**
