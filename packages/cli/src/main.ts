@@ -13,6 +13,7 @@ const commands: Record<string, string> = {
   user: 'users of an instance',
   client: 'OIDC applications (clients) of an instance',
   keys: 'signing keys of an instance',
+  provisioning: 'outbound SCIM provisioning: targets, re-syncs, dead letters',
   access: 'conditional access policies: list, dry-run',
   audit: 'the audit trail: verify, export, checkpoint, sweep',
   agreement: 'the service agreement: simulate, policies, explain',

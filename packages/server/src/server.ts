@@ -22,6 +22,7 @@ import { RuntimeEventBus } from './events.ts';
 import { createBusiness } from './business/index.ts';
 import { createAuditSink } from './audit/index.ts';
 import { startAuditMaintenance } from './audit/maintenance.ts';
+import { Outbound } from './scim/outbound.ts';
 
 export interface RunningServer {
   url: string;
@@ -109,6 +110,8 @@ export async function buildContext(
   };
   sctx.audit = createAuditSink(sctx);
   sctx.business = createBusiness(sctx);
+  // outbound SCIM: every directory change (server and CLI alike) queues its pushes
+  new Outbound(sctx).register();
   return { sctx, boot };
 }
 
