@@ -16,6 +16,7 @@ import { ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
 import { actorOfToken, auditCall, authorizeCall, Denied, type Decision } from './authorize.ts';
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
+import { accountOperationsRoutes } from './routes-account-operations.ts';
 import { samlRoutes } from './routes-saml.ts';
 import { provisioningRoutes } from './routes-provisioning.ts';
 import { mfaRoutes } from './routes-mfa.ts';
@@ -34,6 +35,7 @@ export const routes: AnyRoute[] = [
   ...commerceRoutes,
   ...lifecycleRoutes,
   ...operationsRoutes,
+  ...accountOperationsRoutes,
   ...samlRoutes,
   ...provisioningRoutes,
   ...mfaRoutes,

@@ -116,7 +116,10 @@ for (const kind of availableStoreKinds()) {
       await call('POST', '/instances', { slug: 'tour' });
       await call('GET', '/instances');
       await call('GET', S);
-      const u = await call('POST', `${S}/users`, { username: 'ann', password: 'quiet-river-stone-1' });
+      const u = await call('POST', `${S}/users`, {
+        username: 'ann',
+        password: 'quiet-river-stone-1',
+      });
       await call('GET', `${S}/users?q=ann`);
       await call('GET', `${S}/users/${u.id}`);
       await call('PATCH', `${S}/users/${u.id}`, { email: 'ann@example.com' });
@@ -188,6 +191,24 @@ for (const kind of availableStoreKinds()) {
       await call('GET', '/agreement-versions');
       await call('POST', `/agreement-versions/${ver.id}/acceptances`, { account_id: opsAcct });
       await call('GET', `/agreement-versions/${ver.id}/acceptances`);
+      // the same, as the customer's routes (account members and the operator)
+      const atk = await call('POST', `/accounts/${opsAcct}/tickets`, {
+        instance: 'tour',
+        kind: 'fault',
+        severity: 2,
+        subject: 'sign-in is slow',
+        body: 'since noon',
+      });
+      await call('GET', `/accounts/${opsAcct}/tickets`);
+      await call('GET', `/accounts/${opsAcct}/tickets/${atk.id}`);
+      await call('POST', `/accounts/${opsAcct}/tickets/${atk.id}/messages`, { body: 'still' });
+      const ver2 = await call('POST', '/agreement-versions', {
+        version: 'tour-2',
+        summary: 'tour terms, second edition',
+        effective_at: new Date(Date.now() + 41 * 86_400_000).toISOString(),
+      });
+      await call('POST', `/accounts/${opsAcct}/agreement-versions/${ver2.id}/accept`);
+      await call('GET', `/accounts/${opsAcct}/agreement-versions`);
       const hr = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
       await call(
         'GET',
@@ -403,9 +424,14 @@ for (const kind of availableStoreKinds()) {
       const BR = `${SM}/branding`;
       await call('GET', BR);
       await call('PUT', BR, { primary_color: '#0b5cad', background_color: '#ffffff' });
-      await call('POST', `${BR}/preview`, { primary_color: '#1a7f37', background_color: '#ffffff' });
+      await call('POST', `${BR}/preview`, {
+        primary_color: '#1a7f37',
+        background_color: '#ffffff',
+      });
       await call('DELETE', BR);
-      const imp = await call('POST', `${SM}/user-imports`, { csv: 'username,email\ntour-imp,imp@example.com\n' });
+      const imp = await call('POST', `${SM}/user-imports`, {
+        csv: 'username,email\ntour-imp,imp@example.com\n',
+      });
       await call('GET', `${SM}/user-imports`);
       await call('GET', `${SM}/user-imports/${imp.id}`);
 

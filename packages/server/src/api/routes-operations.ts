@@ -23,9 +23,9 @@ const month = z
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM')
   .meta({ description: 'Calendar month in the agreement zone (Asia/Shanghai), YYYY-MM' });
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
-const ops = (sctx: ServerContext): Operations => sctx.business.operations.ops;
+export const ops = (sctx: ServerContext): Operations => sctx.business.operations.ops;
 
-const NoticeOut = z
+export const NoticeOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
@@ -51,8 +51,8 @@ const NoticeOut = z
     attempts: z.number().int(),
   })
   .meta({ id: 'Notice' });
-const NoticePage = pageOf(NoticeOut, 'NoticePage');
-const noticeOut = (n: NoticeRecord): z.input<typeof NoticeOut> => ({
+export const NoticePage = pageOf(NoticeOut, 'NoticePage');
+export const noticeOut = (n: NoticeRecord): z.input<typeof NoticeOut> => ({
   id: n.id,
   account_id: n.accountId,
   instance_id: n.instanceId,
@@ -72,12 +72,12 @@ const noticeOut = (n: NoticeRecord): z.input<typeof NoticeOut> => ({
   transport: n.transport,
   attempts: n.attempts,
 });
-const NoticeParams = PageParams.extend({
+export const NoticeParams = PageParams.extend({
   channel: z.enum(['in-site', 'email', 'sms', 'paper']).optional(),
   unread: z.enum(['true', 'false']).optional(),
 });
 
-const VersionOut = z
+export const VersionOut = z
   .object({
     id: z.string(),
     version: z.string(),
@@ -86,7 +86,7 @@ const VersionOut = z
     effective_at: timestamp,
   })
   .meta({ id: 'AgreementVersion' });
-const versionOut = (v: AgreementVersion) => ({
+export const versionOut = (v: AgreementVersion) => ({
   id: v.id,
   version: v.version,
   summary: v.summary,
@@ -98,7 +98,7 @@ const VersionCreate = z.strictObject({
   summary: z.string().min(1).max(4000),
   effective_at: timestamp.meta({ description: 'At least 30 days after now (G14.2)' }),
 });
-const AcceptanceOut = z
+export const AcceptanceOut = z
   .object({
     account_id: z.string(),
     version_id: z.string(),
@@ -106,7 +106,7 @@ const AcceptanceOut = z
     how: z.enum(['explicit', 'continued-use']),
   })
   .meta({ id: 'AgreementAcceptance' });
-const acceptanceOut = (a: AgreementAcceptance) => ({
+export const acceptanceOut = (a: AgreementAcceptance) => ({
   account_id: a.accountId,
   version_id: a.versionId,
   accepted_at: a.acceptedAt.toISOString(),
@@ -249,7 +249,7 @@ const MessageOut = z.object({
   body: z.string(),
   created_at: timestamp,
 });
-const TicketOut = z
+export const TicketOut = z
   .object({
     id: z.string(),
     account_id: z.string(),
@@ -266,11 +266,11 @@ const TicketOut = z
     opened_by: z.string().nullable(),
   })
   .meta({ id: 'Ticket' });
-const TicketWithMessages = TicketOut.extend({ messages: z.array(MessageOut) }).meta({
+export const TicketWithMessages = TicketOut.extend({ messages: z.array(MessageOut) }).meta({
   id: 'TicketWithMessages',
 });
-const TicketPage = pageOf(TicketOut, 'TicketPage');
-const ticketOut = (t: Ticket, now: Date) => ({
+export const TicketPage = pageOf(TicketOut, 'TicketPage');
+export const ticketOut = (t: Ticket, now: Date) => ({
   id: t.id,
   account_id: t.accountId,
   instance_id: t.instanceId,
@@ -287,14 +287,14 @@ const ticketOut = (t: Ticket, now: Date) => ({
     : now > t.responseDueAt && t.status !== 'closed',
   opened_by: t.openedBy,
 });
-const messageOut = (m: TicketMessage) => ({
+export const messageOut = (m: TicketMessage) => ({
   id: m.id,
   author_kind: m.authorKind,
   author_id: m.authorId,
   body: m.body,
   created_at: m.createdAt.toISOString(),
 });
-const TicketCreate = z.strictObject({
+export const TicketCreate = z.strictObject({
   account_id: z.string().min(1),
   instance: z.string().optional().meta({ description: 'Instance slug the ticket is about' }),
   kind: z.enum(['consultation', 'fault']),
@@ -311,12 +311,16 @@ const TicketTransition = z.strictObject({
   status: z.enum(['open', 'answered', 'resolved', 'closed']),
   as: actor,
 });
-const TicketParams = PageParams.extend({
+export const TicketParams = PageParams.extend({
   account_id: z.string().optional(),
   status: z.enum(['open', 'answered', 'resolved', 'closed']).optional(),
 });
 
-async function instanceId(sctx: ServerContext, slug: string, field = 'instance'): Promise<string> {
+export async function instanceId(
+  sctx: ServerContext,
+  slug: string,
+  field = 'instance',
+): Promise<string> {
   const ref = await sctx.store.repos.opsLookups.instanceRef(slug);
   if (!ref || ref.slug !== slug)
     throw new AppError('not_found', `${field}: no instance "${slug}"`, {
@@ -336,38 +340,7 @@ const who = (as: 'customer' | 'operator', sub: string | null, clientId: string) 
 const I = '/instances/{slug}';
 
 export const operationsRoutes: AnyRoute[] = [
-  // ---- notices (G11)
-  route({
-    method: 'get',
-    path: '/accounts/{account_id}/notices',
-    operationId: 'listNotices',
-    permission: 'platform:operate',
-    summary: "An account's notices on every channel, newest first (channel=in-site: its inbox)",
-    tag: 'notices',
-    query: NoticeParams,
-    response: NoticePage,
-    handler: async ({ sctx, param, query }) => {
-      const acct = await account(sctx, param('account_id'));
-      const p = await ops(sctx).notices.list(acct, {
-        limit: query.limit,
-        cursor: query.cursor ?? null,
-        ...(query.channel ? { channel: query.channel } : {}),
-        ...(query.unread === 'true' ? { unread: true } : {}),
-      } as Parameters<Operations['notices']['list']>[1]);
-      return { items: p.items.map(noticeOut), next_cursor: p.next };
-    },
-  }),
-  route({
-    method: 'post',
-    path: '/accounts/{account_id}/notices/{id}/read',
-    operationId: 'readNotice',
-    permission: 'platform:operate',
-    summary: 'Read a notice (marks an in-site notice read)',
-    tag: 'notices',
-    response: NoticeOut,
-    handler: async ({ sctx, param }) =>
-      noticeOut(await ops(sctx).notices.read(param('account_id'), param('id'))),
-  }),
+  // ---- notices (G11): see routes-account-operations.ts (members and the operator)
 
   // ---- agreement versions (G14.2)
   route({
