@@ -356,12 +356,13 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${AU}/settings`);
       await call('PUT', `${AU}/settings`, { retention_days: 365 });
 
-      // MFA of a user: list, remove one factor, reset all
+      // MFA of a user: list, remove one factor, reset all (a user still there: `u` is deleted above)
+      const mu = await call('POST', `${S}/users`, { username: 'mfa-tour-user' });
       const mfaInst = await h.server.sctx.core.instances.get('tour');
       await h.server.sctx.store.repos.mfaFactors.insert({
         instanceId: mfaInst.id,
         id: 'mfa-tour',
-        userId: u.id as string,
+        userId: mu.id as string,
         kind: 'webauthn',
         name: 'Tour key',
         secretEncrypted: null,
@@ -375,9 +376,9 @@ for (const kind of availableStoreKinds()) {
         createdAt: new Date('2026-01-01T00:00:00Z'),
         lastUsedAt: null,
       });
-      await call('GET', `${S}/users/${u.id}/mfa`);
-      await call('DELETE', `${S}/users/${u.id}/mfa/mfa-tour`);
-      await call('DELETE', `${S}/users/${u.id}/mfa`);
+      await call('GET', `${S}/users/${mu.id}/mfa`);
+      await call('DELETE', `${S}/users/${mu.id}/mfa/mfa-tour`);
+      await call('DELETE', `${S}/users/${mu.id}/mfa`);
 
       // roles (delegated administration): custom roles, assignments to an account member
       const RA = '/instances/roletour';
