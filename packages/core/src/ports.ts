@@ -92,6 +92,7 @@ export interface ApplicationPatch {
   accessTokenFormat?: Application['accessTokenFormat'];
   secretEncrypted?: string | null;
   firstParty?: boolean;
+  internal?: boolean;
   tokenEndpointAuthMethod?: Application['tokenEndpointAuthMethod'];
 }
 

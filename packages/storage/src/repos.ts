@@ -778,6 +778,7 @@ export function makeRepos(
           set.access_token_format = patch.accessTokenFormat;
         if (patch.secretEncrypted !== undefined) set.secret_encrypted = patch.secretEncrypted;
         if (patch.firstParty !== undefined) set.first_party = patch.firstParty ? 1 : 0;
+        if (patch.internal !== undefined) set.internal = patch.internal ? 1 : 0;
         if (patch.tokenEndpointAuthMethod !== undefined)
           set.token_endpoint_auth_method = patch.tokenEndpointAuthMethod;
         await db

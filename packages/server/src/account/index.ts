@@ -83,6 +83,20 @@ export function createAccountPages(sctx: ServerContext, oidc: OidcModule): Middl
   async function ensureClient(instance: Instance): Promise<void> {
     if (clientReady.has(instance.id)) return;
     const existing = await store.repos.applications.getByClientId(instance.id, ACCOUNT_CLIENT);
+    if (existing && (!existing.firstParty || !existing.internal)) {
+      // created before it was flagged: first-party (no consent page) and not listed
+      await store.transaction(async (tx) => {
+        const at = sctx.clock.now();
+        await tx.applications.update(
+          instance.id,
+          existing.id,
+          { firstParty: true, internal: true },
+          at,
+        );
+        await tx.instances.bumpConfigVersion(instance.id, at);
+      });
+      oidc.invalidate(instance.slug);
+    }
     if (!existing) {
       await sctx.core.applications
         .create(instance, {
@@ -92,6 +106,7 @@ export function createAccountPages(sctx: ServerContext, oidc: OidcModule): Middl
           redirectUris: [`${config.publicUrl}${base(instance)}/callback`],
           grantTypes: ['authorization_code'],
           scopes: ['openid'],
+          internal: true, // first-party (no consent page) and not listed
         })
         .catch(async (err: unknown) => {
           if (!(await store.repos.applications.getByClientId(instance.id, ACCOUNT_CLIENT)))
