@@ -135,6 +135,9 @@ export async function startServer(
     sctx.store.repos.oidc
       .sweepExpired(sctx.clock.now())
       .catch((err) => sctx.logger.warn({ err }, 'expiry sweep failed'));
+    sctx.store.repos.mfaChallenges
+      .sweepExpired(sctx.clock.now())
+      .catch((err) => sctx.logger.warn({ err }, 'MFA challenge expiry sweep failed'));
   }, 60_000);
   sweep.unref();
   const stopBusiness = opts.background === false ? async () => {} : sctx.business.start();
