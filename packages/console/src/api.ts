@@ -3,6 +3,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { getSession, reauthenticate } from './auth.ts';
 import { getLang } from './i18n/index.ts';
+import { PORTAL_SLUG } from './router.ts';
 
 export interface FieldError {
   field: string;
@@ -36,7 +37,8 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-export const API = '/api/v1';
+/** The admin API, or in the portal the instance's end-user API (/i/:slug/api). */
+export const API = PORTAL_SLUG ? `/i/${PORTAL_SLUG}/api` : '/api/v1';
 
 export async function api<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
   const s = getSession();

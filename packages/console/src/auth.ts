@@ -7,15 +7,18 @@
 import * as oauth from 'oauth4webapi';
 import { BASE, PORTAL_SLUG } from './router.ts';
 
-export type Persona = 'operator' | 'customer';
+/** `user`: an end user of an instance, in the portal (/i/:slug/portal). */
+export type Persona = 'operator' | 'customer' | 'user';
 
-export const CLIENT_ID = 'idaas-console';
+// the portal signs in to its own instance with that instance's internal client `portal`
+export const CLIENT_ID = PORTAL_SLUG ? 'portal' : 'idaas-console';
 export const ADMIN_SCOPE = 'idaas:admin';
 export const ACCOUNT_SCOPE = 'idaas:account';
 
 const SCOPES: Record<Persona, string> = {
   operator: `openid profile ${ADMIN_SCOPE}`,
   customer: `openid profile ${ACCOUNT_SCOPE}`,
+  user: 'openid profile email',
 };
 
 export interface Session {
@@ -68,7 +71,7 @@ function setSession(s: Session | null): void {
 /** The persona the user last signed in as (remembered for the silent sign-in after a reload). */
 export function rememberedPersona(): Persona | null {
   const p = sessionStorage.getItem(PERSONA);
-  return p === 'operator' || p === 'customer' ? p : null;
+  return p === 'operator' || p === 'customer' || p === 'user' ? p : null;
 }
 
 /** Redirects to the provider's authorization endpoint. */
@@ -76,6 +79,8 @@ export async function signIn(
   persona: Persona,
   opts: { silent?: boolean; returnTo?: string; lang?: string } = {},
 ): Promise<void> {
+  // the portal's client is created by the instance on first use (GET /i/:slug/api/portal)
+  if (PORTAL_SLUG) await fetch(`${origin}/i/${PORTAL_SLUG}/api/portal`);
   const as = await server();
   const verifier = oauth.generateRandomCodeVerifier();
   const state = oauth.generateRandomState();
@@ -91,7 +96,7 @@ export async function signIn(
   url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(verifier));
   url.searchParams.set('code_challenge_method', 'S256');
   url.searchParams.set('state', state);
-  url.searchParams.set('resource', API_RESOURCE);
+  if (!PORTAL_SLUG) url.searchParams.set('resource', API_RESOURCE);
   if (opts.lang) url.searchParams.set('ui_locales', opts.lang);
   if (opts.silent) url.searchParams.set('prompt', 'none');
   location.assign(url.href);
@@ -132,12 +137,16 @@ export async function completeSignIn(): Promise<string> {
     params,
     redirectUri,
     pending.verifier,
-    { ...insecure, additionalParameters: { resource: API_RESOURCE } },
+    { ...insecure, ...(PORTAL_SLUG ? {} : { additionalParameters: { resource: API_RESOURCE } }) },
   );
   const result = await oauth.processAuthorizationCodeResponse(as, client, response);
   const claims = oauth.getValidatedIdTokenClaims(result);
   const scopes = (result.scope ?? '').split(' ').filter(Boolean);
-  const persona: Persona = scopes.includes(ADMIN_SCOPE) ? 'operator' : 'customer';
+  const persona: Persona = PORTAL_SLUG
+    ? 'user'
+    : scopes.includes(ADMIN_SCOPE)
+      ? 'operator'
+      : 'customer';
   sessionStorage.setItem(PERSONA, pending.persona);
   setSession({
     accessToken: result.access_token,

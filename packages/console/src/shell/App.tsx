@@ -20,7 +20,7 @@ import {
   type Persona,
 } from '../auth.ts';
 import { getLang, t, useLang } from '../i18n/index.ts';
-import { navigate, useLocation } from '../router.ts';
+import { navigate, PORTAL_SLUG, useLocation } from '../router.ts';
 import { ErrorView, Loading, Page } from '../ui/index.ts';
 import { Layout, LanguageSwitch } from './Layout.tsx';
 import type { SectionDef, SectionProps } from './section.ts';
@@ -55,12 +55,30 @@ function SignInScreen(props: { error?: string }) {
           </p>
         ) : null}
         <div className="signin-actions">
-          <button type="button" className="primary" disabled={busy} onClick={() => go('operator')}>
-            {t('signin.operator')}
-          </button>
-          <button type="button" className="primary" disabled={busy} onClick={() => go('customer')}>
-            {t('signin.customer')}
-          </button>
+          {PORTAL_SLUG ? (
+            <button type="button" className="primary" disabled={busy} onClick={() => go('user')}>
+              {t('signin.portal')}
+            </button>
+          ) : (
+            <>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => go('operator')}
+              >
+                {t('signin.operator')}
+              </button>
+              <button
+                type="button"
+                className="primary"
+                disabled={busy}
+                onClick={() => go('customer')}
+              >
+                {t('signin.customer')}
+              </button>
+            </>
+          )}
         </div>
       </div>
     </main>

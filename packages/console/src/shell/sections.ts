@@ -3,5 +3,6 @@
 import type { SectionDef } from './section.ts';
 import { operatorSection } from '../operator/section.ts';
 import { customerSection } from '../customer/section.ts';
+import { portalSection } from '../portal/section.ts';
 
-export const SECTIONS: SectionDef[] = [operatorSection, customerSection];
+export const SECTIONS: SectionDef[] = [operatorSection, customerSection, portalSection];
