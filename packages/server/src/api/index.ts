@@ -17,6 +17,7 @@ import { actorOfToken, auditCall, authorizeCall, Denied, type Decision } from '.
 import { lifecycleRoutes, refuseWritesUnlessServing } from './routes-lifecycle.ts';
 import { operationsRoutes } from './routes-operations.ts';
 import { accountOperationsRoutes } from './routes-account-operations.ts';
+import { accountReceiptRoutes } from './routes-account-receipts.ts';
 import { samlRoutes } from './routes-saml.ts';
 import { provisioningRoutes } from './routes-provisioning.ts';
 import { mfaRoutes } from './routes-mfa.ts';
@@ -36,6 +37,7 @@ export const routes: AnyRoute[] = [
   ...lifecycleRoutes,
   ...operationsRoutes,
   ...accountOperationsRoutes,
+  ...accountReceiptRoutes,
   ...samlRoutes,
   ...provisioningRoutes,
   ...mfaRoutes,

@@ -108,18 +108,6 @@ const LifecycleOut = z
   })
   .meta({ id: 'Lifecycle' });
 
-const ReceiptOut = z
-  .object({
-    id: z.string(),
-    account_id: z.string(),
-    instance_id: z.string(),
-    instance_slug: z.string(),
-    at: timestamp,
-    clause: z.string(),
-    what: z.record(z.string(), z.number()),
-  })
-  .meta({ id: 'DeletionReceipt' });
-
 const ExportOut = z
   .object({
     format: z.literal('idaas-export/1'),
@@ -296,24 +284,5 @@ export const lifecycleRoutes: AnyRoute[] = [
       };
     },
   }),
-  route({
-    method: 'get',
-    path: '/accounts/{id}/deletion-receipts',
-    operationId: 'listDeletionReceipts',
-    permission: 'platform:operate',
-    summary: "An account's deletion receipts (what was deleted, when, under which clause)",
-    tag: 'lifecycle',
-    response: z.object({ items: z.array(ReceiptOut) }).meta({ id: 'DeletionReceiptList' }),
-    handler: async ({ sctx, param }) => ({
-      items: (await sctx.store.repos.receipts.byAccount(param('id'))).map((r) => ({
-        id: r.id,
-        account_id: r.accountId,
-        instance_id: r.instanceId,
-        instance_slug: r.instanceSlug,
-        at: r.at.toISOString(),
-        clause: r.clause,
-        what: r.what,
-      })),
-    }),
-  }),
+  // (an account's deletion receipts: routes-account-receipts.ts, members and the operator)
 ];
