@@ -31,6 +31,7 @@ import {
 import { passwordStep } from './password-step.ts';
 import { passwordChangePage } from './password-change.ts';
 import { deviceKnown, evaluateSignIn, rememberDevice } from '../security/access.ts';
+import { BRIDGE_CLIENT, samlApplicationOf } from '../saml/pending.ts';
 import {
   ACR,
   acrRank,
@@ -336,10 +337,21 @@ export async function handleInteraction(
    */
   const afterFirstFactor = async (user: User, amr: string[], passwordless: boolean) => {
     const clientId = String(details.params.client_id ?? '');
+    // a SAML sign-in (the bridge client): the SP of the pending SSO request, looked up
+    // server-side by the bridge's state
+    const application =
+      clientId === BRIDGE_CLIENT
+        ? ((await samlApplicationOf(sctx, instance, details.params.state)) ?? {
+            kind: 'oidc' as const,
+            id: clientId,
+          })
+        : clientId
+          ? { kind: 'oidc' as const, id: clientId }
+          : null;
     const decision = await evaluateSignIn(sctx, {
       instance,
       user,
-      application: clientId ? { kind: 'oidc', id: clientId } : null,
+      application,
       ip: ctx.ip,
       deviceKnown: await deviceKnown(sctx, ctx, instance, user.id),
     });

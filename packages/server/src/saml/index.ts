@@ -21,15 +21,30 @@ import type { OidcModule } from '../oidc/index.ts';
 import { adapterFor } from '../oidc/adapter.ts';
 import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
 import { esc, pageLocale, renderError } from '../pages/render.ts';
+import { requestMeta } from '../audit/index.ts';
+import { ACR_VALUES, acrRank } from '../mfa/service.ts';
+import { deviceKnown, evaluateSignIn } from '../security/access.ts';
 import { persistentNameId, samlKey, type SamlKey } from './keys.ts';
+import { classFor, parseComparison, requiredRank, type RequestedContext } from './authn-context.ts';
+import {
+  BRIDGE_CLIENT,
+  dropPending,
+  loadPending,
+  nameIdIssued,
+  PENDING_TTL_MS,
+  rememberNameId,
+  savePending,
+  type Pending,
+} from './pending.ts';
+
+export { BRIDGE_CLIENT } from './pending.ts';
 
 samlify.setSchemaValidator(validator);
 
 export const MAX_MESSAGE = 64 * 1024;
 const SKEW_MS = 3 * 60_000;
-const REQUEST_TTL_MS = 10 * 60_000;
+const REQUEST_TTL_MS = PENDING_TTL_MS;
 const ASSERTION_TTL_MS = 5 * 60_000;
-export const BRIDGE_CLIENT = 'saml-bridge';
 
 const NS = {
   post: 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
@@ -39,6 +54,8 @@ const NS = {
   responder: 'urn:oasis:names:tc:SAML:2.0:status:Responder',
   denied: 'urn:oasis:names:tc:SAML:2.0:status:RequestDenied',
   badPolicy: 'urn:oasis:names:tc:SAML:2.0:status:InvalidNameIDPolicy',
+  noPassive: 'urn:oasis:names:tc:SAML:2.0:status:NoPassive',
+  noAuthnContext: 'urn:oasis:names:tc:SAML:2.0:status:NoAuthnContext',
   rsaSha256: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
 };
 
@@ -226,14 +243,6 @@ async function readBody(ctx: Context): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-interface Pending {
-  n: string;
-  app: string;
-  id: string | null;
-  acs: string;
-  rs: string | null;
-}
-
 /** An auto-submitting HTML form (POST binding), with its own CSP allowing that one script. */
 function postForm(ctx: Context, action: string, fields: Record<string, string>): void {
   const nonce = randomBytes(16).toString('base64');
@@ -262,21 +271,134 @@ ${Object.entries(fields)
 </body></html>`;
 }
 
+/** The sign-in behind a SAML response: the account, its acr, and a tag of the session. */
+interface Auth {
+  accountId: string;
+  acr: string | null;
+  /** A short hash of the IdP session id (which SPs share a session, for logout). */
+  sid: string | null;
+}
+const sidTag = (sid: string) => createHash('sha256').update(sid).digest('base64url').slice(0, 16);
+
+/** The ForceAuthn, IsPassive, NameIDPolicy and RequestedAuthnContext of an AuthnRequest. */
+export function requestOptions(xml: string): {
+  force: boolean;
+  passive: boolean;
+  nameIdFormat: string | null;
+  allowCreate: boolean;
+  authnContext: RequestedContext | null;
+  badComparison: boolean;
+} {
+  const r = samlify.Extractor.extract(xml, [
+    { key: 'root', localPath: ['AuthnRequest'], attributes: ['ForceAuthn', 'IsPassive'] },
+    {
+      key: 'policy',
+      localPath: ['AuthnRequest', 'NameIDPolicy'],
+      attributes: ['Format', 'AllowCreate'],
+    },
+    {
+      key: 'rac',
+      localPath: ['AuthnRequest', 'RequestedAuthnContext'],
+      attributes: ['Comparison'],
+    },
+    {
+      key: 'refs',
+      localPath: ['AuthnRequest', 'RequestedAuthnContext', 'AuthnContextClassRef'],
+      attributes: [],
+    },
+  ] as never) as Record<string, unknown>;
+  const obj = (v: unknown) =>
+    (v && typeof v === 'object' && !Array.isArray(v) ? v : {}) as Record<string, string>;
+  const root = obj(r.root);
+  const policy = obj(r.policy);
+  const bool = (v: string | undefined) => v === 'true' || v === '1';
+  const refs = (Array.isArray(r.refs) ? r.refs : typeof r.refs === 'string' ? [r.refs] : [])
+    .filter((x): x is string => typeof x === 'string')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  const rawComparison =
+    typeof r.rac === 'string' ? r.rac : (obj(r.rac).comparison as string | undefined);
+  const comparison = parseComparison(rawComparison);
+  return {
+    force: bool(root.forceAuthn),
+    passive: bool(root.isPassive),
+    nameIdFormat: policy.format || null,
+    allowCreate: policy.allowCreate === undefined ? true : bool(policy.allowCreate),
+    authnContext: refs.length ? { comparison: comparison ?? 'exact', refs } : null,
+    badComparison: comparison === null,
+  };
+}
+
 export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
   const { config, store } = sctx;
   const bridgeReady = new Set<string>();
 
   const log = (ctx: Context) => (ctx.state.log ?? sctx.logger) as ServerContext['logger'];
 
-  async function sessionAccount(ctx: Context, instance: Instance): Promise<string | null> {
+  /** The instance's sign-in session of this browser (oidc-provider's Session), if any. */
+  async function sessionInfo(ctx: Context, instance: Instance): Promise<Auth | null> {
     const sid = ctx.cookies.get('_session', { signed: true });
     if (!sid || sid.length > 200) return null;
     const payload = (await adapterFor(sctx, instance)('Session').find(sid)) as
-      { accountId?: string; exp?: number } | undefined;
+      { accountId?: string; exp?: number; acr?: string } | undefined;
     if (!payload?.accountId) return null;
     if (typeof payload.exp === 'number' && payload.exp * 1000 <= sctx.clock.now().getTime())
       return null;
-    return payload.accountId;
+    return { accountId: payload.accountId, acr: payload.acr ?? null, sid: sidTag(sid) };
+  }
+
+  const audit = (
+    ctx: Context,
+    instance: Instance,
+    action: string,
+    result: 'success' | 'failure' | 'denied',
+    userId: string | null,
+    app: SamlApp | null,
+    details: Record<string, unknown>,
+  ) =>
+    sctx.audit.record({
+      instanceId: instance.id,
+      actor: userId ? { type: 'user', id: userId } : { type: 'anonymous', id: null },
+      action,
+      target: app ? { type: 'saml_app', id: app.id } : null,
+      result,
+      ...requestMeta(ctx),
+      details: { ...(app ? { sp: app.entityId } : {}), ...details },
+    });
+
+  /**
+   * A refusal sent to a known SP as a status Response (to its registered ACS): logged and
+   * audited as `saml.sso.refused` with the SP and the status.
+   */
+  async function refuseToSp(
+    ctx: Context,
+    instance: Instance,
+    app: SamlApp,
+    p: { acs: string; id: string | null; rs: string | null },
+    rej: SamlRejection,
+    userId: string | null = null,
+  ) {
+    log(ctx).warn(
+      {
+        event: 'saml.rejected',
+        status: rej.status,
+        sub: rej.sub,
+        reason: rej.message,
+        sp: app.entityId,
+      },
+      'SAML request refused',
+    );
+    await audit(
+      ctx,
+      instance,
+      'saml.sso.refused',
+      rej.sub === NS.denied ? 'denied' : 'failure',
+      userId,
+      app,
+      { status: rej.status, ...(rej.sub ? { sub_status: rej.sub } : {}), reason: rej.message },
+    );
+    const e = errorResponse(instance, p.acs, p.id, rej, p.rs);
+    return postForm(ctx, e.action, e.fields);
   }
 
   async function ensureBridge(instance: Instance): Promise<void> {
@@ -330,6 +452,8 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     acs: string,
     inResponseTo: string | null,
     relayState: string | null,
+    classRef: string,
+    noCreate: boolean,
   ): Promise<{ action: string; fields: Record<string, string>; nameId: string }> {
     const key = await samlKey(sctx, instance);
     const idp = idpEntity(sctx, instance, key, app);
@@ -340,6 +464,14 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     switch (app.nameIdFormat) {
       case 'persistent':
         nameId = persistentNameId(key, user.id, app.entityId);
+        if (await nameIdIssued(sctx, instance, app.id, nameId)) break;
+        if (noCreate)
+          throw new SamlRejection(
+            NS.responder,
+            'AllowCreate="false" and no persistent identifier was issued to this SP for the user before',
+            { sub: NS.badPolicy, http: 403 },
+          );
+        await rememberNameId(sctx, instance, app.id, nameId);
         break;
       case 'transient':
         nameId = newSamlId();
@@ -399,7 +531,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       `<saml:Subject><saml:NameID Format="${NAMEID_FORMATS[app.nameIdFormat]}"${app.nameIdFormat === 'persistent' ? ` NameQualifier="${x(issuer)}" SPNameQualifier="${x(app.entityId)}"` : ''}>${x(nameId)}</saml:NameID>` +
       `<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer"><saml:SubjectConfirmationData NotOnOrAfter="${iso(ASSERTION_TTL_MS)}" Recipient="${x(acs)}"${irt}/></saml:SubjectConfirmation></saml:Subject>` +
       `<saml:Conditions NotBefore="${iso(-60_000)}" NotOnOrAfter="${iso(ASSERTION_TTL_MS)}"><saml:AudienceRestriction><saml:Audience>${x(app.entityId)}</saml:Audience></saml:AudienceRestriction></saml:Conditions>` +
-      `<saml:AuthnStatement AuthnInstant="${iso(0)}" SessionIndex="${sessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
+      `<saml:AuthnStatement AuthnInstant="${iso(0)}" SessionIndex="${sessionIndex}"><saml:AuthnContext><saml:AuthnContextClassRef>${x(classRef)}</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>` +
       (attrs ? `<saml:AttributeStatement>${attrs}</saml:AttributeStatement>` : '') +
       `</saml:Assertion></samlp:Response>`;
     const out = (await idp.createLoginResponse(sp, {} as never, 'post', {}, {
@@ -447,49 +579,75 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     });
   }
 
-  async function finish(ctx: Context, instance: Instance, p: Pending, accountId: string) {
+  /**
+   * Issues the Response for a sign-in (`auth`): the user must be enabled, and the sign-in's
+   * acr must satisfy the request (else NoAuthnContext).
+   */
+  async function finish(ctx: Context, instance: Instance, p: Pending, auth: Auth) {
     const app = await store.repos.samlApps.get(instance.id, p.app);
     if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
-    const user = await store.repos.users.get(instance.id, accountId);
-    if (!user || user.status !== 'enabled') {
-      const rej = new SamlRejection(NS.responder, 'the user may not sign in', {
-        sub: NS.denied,
-        http: 403,
-      });
-      log(ctx).warn(
-        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
-        'SAML request refused',
+    const user = await store.repos.users.get(instance.id, auth.accountId);
+    if (!user || user.status !== 'enabled')
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        p,
+        new SamlRejection(NS.responder, 'the user may not sign in', { sub: NS.denied, http: 403 }),
+        auth.accountId,
       );
-      const e = errorResponse(instance, p.acs, p.id, rej, p.rs);
-      return postForm(ctx, e.action, e.fields);
-    }
+    const rank = Math.max(1, acrRank(auth.acr));
+    const classRef = rank >= (p.rank ?? 0) ? classFor(p.ctx ?? null, rank) : null;
+    if (!classRef)
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        p,
+        new SamlRejection(
+          NS.responder,
+          'the sign-in does not meet the requested authentication context',
+          {
+            sub: NS.noAuthnContext,
+            http: 403,
+          },
+        ),
+        user.id,
+      );
     let out;
     try {
-      out = await buildResponse(instance, app, user, p.acs, p.id, p.rs);
+      out = await buildResponse(instance, app, user, p.acs, p.id, p.rs, classRef, !!p.noCreate);
     } catch (err) {
       if (!(err instanceof SamlRejection)) throw err;
-      log(ctx).warn(
-        { event: 'saml.rejected', status: err.status, reason: err.message, sp: app.entityId },
-        'SAML request refused',
-      );
-      const e = errorResponse(instance, p.acs, p.id, err, p.rs);
-      return postForm(ctx, e.action, e.fields);
+      return refuseToSp(ctx, instance, app, p, err, user.id);
     }
-    rememberVisit(ctx, instance, app, out.nameId);
+    rememberVisit(ctx, instance, app, out.nameId, auth.sid);
     sctx.events.emit('authenticated', {
       instanceId: instance.id,
       userId: user.id,
       at: sctx.clock.now(),
     });
-    log(ctx).info({ event: 'saml.sso', sp: app.entityId, userId: user.id }, 'SAML response issued');
+    await audit(ctx, instance, 'saml.sso.issued', 'success', user.id, app, {
+      status: NS.success,
+      initiated: p.id ? 'sp' : 'idp',
+      acr: auth.acr,
+      authn_context: classRef,
+      name_id_format: app.nameIdFormat,
+    });
+    log(ctx).info(
+      { event: 'saml.sso', sp: app.entityId, userId: user.id, authnContext: classRef },
+      'SAML response issued',
+    );
     postForm(ctx, out.action, out.fields);
   }
 
-  // ---- single logout bookkeeping: the SPs this browser signed into (signed cookie)
+  // ---- single logout bookkeeping: the SPs this browser signed into (signed cookie), each
+  // tagged with the IdP session it was signed into from
   const VISITS = 'saml_sps';
   interface Visit {
     a: string;
     n: string;
+    s?: string | null;
   }
   const visitsOf = (ctx: Context): Visit[] => {
     const raw = ctx.cookies.get(VISITS, { signed: true });
@@ -500,28 +658,63 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       return [];
     }
   };
+  const cookieOpts = (instance: Instance) => ({
+    path: `/i/${instance.slug}/saml`,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    signed: true,
+    overwrite: true,
+  });
   const saveVisits = (ctx: Context, instance: Instance, v: Visit[]) =>
     ctx.cookies.set(
       VISITS,
       v.length ? Buffer.from(JSON.stringify(v.slice(-10))).toString('base64url') : null,
-      {
-        path: `/i/${instance.slug}/saml`,
-        httpOnly: true,
-        sameSite: 'lax',
-        signed: true,
-        overwrite: true,
-      },
+      cookieOpts(instance),
     );
-  function rememberVisit(ctx: Context, instance: Instance, app: SamlApp, nameId: string) {
-    const v = visitsOf(ctx).filter((x) => x.a !== app.id);
-    v.push({ a: app.id, n: nameId });
+  function rememberVisit(
+    ctx: Context,
+    instance: Instance,
+    app: SamlApp,
+    nameId: string,
+    sid: string | null,
+  ) {
+    // visits of an earlier session of this browser are stale: keep only this session's
+    const v = visitsOf(ctx).filter((x) => x.a !== app.id && (!x.s || !sid || x.s === sid));
+    v.push({ a: app.id, n: nameId, s: sid });
     saveVisits(ctx, instance, v);
   }
 
-  async function endSession(ctx: Context, instance: Instance) {
+  // ---- a logout in progress that an SP started: answered once the other SPs are done
+  const SLO = 'saml_slo';
+  interface SloState {
+    /** The initiating SAML application, its LogoutRequest ID, its RelayState. */
+    a: string;
+    id: string;
+    rs: string | null;
+  }
+  const sloOf = (ctx: Context): SloState | null => {
+    const raw = ctx.cookies.get(SLO, { signed: true });
+    try {
+      const v = raw
+        ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SloState)
+        : null;
+      return v && typeof v.a === 'string' && typeof v.id === 'string' ? v : null;
+    } catch {
+      return null;
+    }
+  };
+  const saveSlo = (ctx: Context, instance: Instance, v: SloState | null) =>
+    ctx.cookies.set(SLO, v ? Buffer.from(JSON.stringify(v)).toString('base64url') : null, {
+      ...cookieOpts(instance),
+      ...(v ? { maxAge: REQUEST_TTL_MS } : {}),
+    });
+
+  /** Ends the IdP session of this browser; returns the tag of the session ended. */
+  async function endSession(ctx: Context, instance: Instance): Promise<string | null> {
     const sid = ctx.cookies.get('_session', { signed: true });
     if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
     ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
+    return sid && sid.length <= 200 ? sidTag(sid) : null;
   }
 
   function signedOutPage(ctx: Context) {
@@ -530,14 +723,18 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     ctx.body = 'signed out\n';
   }
 
-  /** IdP-initiated logout: a LogoutRequest to the next SP of the session, or done. */
-  async function logoutNext(ctx: Context, instance: Instance, except: string | null = null) {
-    const visits = visitsOf(ctx).filter((v) => v.a !== except);
-    while (visits.length) {
-      const v = visits.shift()!;
+  /**
+   * The next step of a logout: a LogoutRequest to the next SP in `visits` that has an SLO
+   * endpoint; when none is left, the LogoutResponse to the SP that started the logout (if
+   * one did), else the "signed out" page.
+   */
+  async function logoutNext(ctx: Context, instance: Instance, visits: Visit[]) {
+    const rest = visits.slice();
+    while (rest.length) {
+      const v = rest.shift()!;
       const app = await store.repos.samlApps.get(instance.id, v.a);
       if (!app?.sloUrl || !app.sloBinding) continue;
-      saveVisits(ctx, instance, visits);
+      saveVisits(ctx, instance, rest);
       const key = await samlKey(sctx, instance);
       const idp = idpEntity(sctx, instance, key, app);
       const issuer = `${samlBase(config.publicUrl, instance.slug)}/metadata`;
@@ -546,6 +743,9 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         `<samlp:LogoutRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="${id}" Version="2.0" IssueInstant="${sctx.clock.now().toISOString()}" Destination="${x(app.sloUrl)}">` +
         `<saml:Issuer>${x(issuer)}</saml:Issuer><saml:NameID Format="${NAMEID_FORMATS[app.nameIdFormat]}"${app.nameIdFormat === 'persistent' ? ` NameQualifier="${x(issuer)}" SPNameQualifier="${x(app.entityId)}"` : ''}>${x(v.n)}</saml:NameID></samlp:LogoutRequest>`;
       log(ctx).info({ event: 'saml.slo.request', sp: app.entityId }, 'SAML LogoutRequest sent');
+      await audit(ctx, instance, 'saml.slo.request_sent', 'success', null, app, {
+        binding: app.sloBinding,
+      });
       const r = idp.createLogoutRequest(
         spEntity(app),
         app.sloBinding,
@@ -558,21 +758,63 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       return postForm(ctx, app.sloUrl, { SAMLRequest: r.context });
     }
     saveVisits(ctx, instance, []);
+    const initiator = sloOf(ctx);
+    if (initiator) {
+      saveSlo(ctx, instance, null);
+      const app = await store.repos.samlApps.get(instance.id, initiator.a);
+      if (app) return answerLogout(ctx, instance, app, initiator.id, initiator.rs);
+    }
     signedOutPage(ctx);
   }
 
-  async function idpLogout(ctx: Context, instance: Instance) {
-    await endSession(ctx, instance);
-    log(ctx).info({ event: 'saml.slo.idp_initiated' }, 'IdP-initiated single logout');
-    await logoutNext(ctx, instance);
+  /** The signed LogoutResponse (Success) to an SP that asked to be logged out. */
+  async function answerLogout(
+    ctx: Context,
+    instance: Instance,
+    app: SamlApp,
+    requestId: string,
+    relayState: string | null,
+  ) {
+    if (!app.sloUrl || !app.sloBinding) return signedOutPage(ctx);
+    const key = await samlKey(sctx, instance);
+    const idp = idpEntity(sctx, instance, key, app);
+    const sp = spEntity(app);
+    const reqInfo = { extract: { request: { id: requestId } } } as never;
+    if (app.sloBinding === 'redirect') {
+      const r = idp.createLogoutResponse(sp, reqInfo, 'redirect', relayState ?? '') as {
+        context: string;
+      };
+      ctx.redirect(r.context);
+      return;
+    }
+    const r = idp.createLogoutResponse(sp, reqInfo, 'post', relayState ?? '') as {
+      context: string;
+    };
+    postForm(ctx, app.sloUrl, {
+      SAMLResponse: r.context,
+      ...(relayState ? { RelayState: relayState } : {}),
+    });
   }
 
-  async function startSignIn(ctx: Context, instance: Instance, p: Pending) {
-    const account = await sessionAccount(ctx, instance);
-    if (account) return finish(ctx, instance, p, account);
+  async function idpLogout(ctx: Context, instance: Instance) {
+    const ended = await endSession(ctx, instance);
+    const visits = visitsOf(ctx).filter((v) => !v.s || !ended || v.s === ended);
+    saveSlo(ctx, instance, null);
+    log(ctx).info({ event: 'saml.slo.idp_initiated' }, 'IdP-initiated single logout');
+    await audit(ctx, instance, 'saml.slo', 'success', null, null, {
+      initiated: 'idp',
+      session_ended: ended !== null,
+      sps: visits.length,
+    });
+    await logoutNext(ctx, instance, visits);
+  }
+
+  /** Asks oidc-provider for a sign-in through the bridge client (the hosted pages). */
+  async function viaBridge(ctx: Context, instance: Instance, p: Pending) {
     await ensureBridge(instance);
     const base = samlBase(config.publicUrl, instance.slug);
-    ctx.cookies.set('saml_pending', Buffer.from(JSON.stringify(p)).toString('base64url'), {
+    await savePending(sctx, instance, p);
+    ctx.cookies.set('saml_pending', p.n, {
       path: `/i/${instance.slug}/saml`,
       httpOnly: true,
       sameSite: 'lax',
@@ -581,16 +823,90 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       overwrite: true,
     });
     const auth = new URL(`${config.publicUrl}/i/${instance.slug}/auth`);
+    const rank = p.rank ?? 0;
     auth.search = new URLSearchParams({
       client_id: BRIDGE_CLIENT,
       response_type: 'code',
       scope: 'openid',
       redirect_uri: `${base}/continue`,
       state: p.n,
+      nonce: p.n,
       code_challenge: createHash('sha256').update(randomBytes(32)).digest('base64url'),
       code_challenge_method: 'S256',
+      // ForceAuthn: a fresh sign-in even with a session
+      ...(p.force ? { prompt: 'login', max_age: '0' } : {}),
+      // a stronger authentication than a password (step-up of an existing session too)
+      ...(rank >= 2 ? { acr_values: ACR_VALUES.slice(rank - 1).join(' ') } : {}),
     }).toString();
     ctx.redirect(auth.href);
+  }
+
+  /**
+   * Starts or completes a sign-in for a verified request. With a session (and no
+   * ForceAuthn) the Response is issued at once — after conditional access for this SP and
+   * a check that the session's acr is strong enough (else a step-up through the bridge).
+   * IsPassive: never any page; NoPassive when the user would have to act.
+   */
+  async function startSignIn(ctx: Context, instance: Instance, p: Pending, passive: boolean) {
+    const app = await store.repos.samlApps.get(instance.id, p.app);
+    if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
+    const noPassive = (reason: string, userId: string | null = null) =>
+      refuseToSp(
+        ctx,
+        instance,
+        app,
+        p,
+        new SamlRejection(NS.responder, reason, { sub: NS.noPassive, http: 403 }),
+        userId,
+      );
+    const session = p.force ? null : await sessionInfo(ctx, instance);
+    if (session) {
+      const user = await store.repos.users.get(instance.id, session.accountId);
+      if (user && user.status === 'enabled') {
+        const decision = await evaluateSignIn(sctx, {
+          instance,
+          user,
+          application: { kind: 'saml', id: app.entityId },
+          ip: ctx.ip,
+          deviceKnown: await deviceKnown(sctx, ctx, instance, user.id),
+        });
+        await audit(
+          ctx,
+          instance,
+          'access.decision',
+          decision.decision === 'deny' ? 'denied' : 'success',
+          user.id,
+          app,
+          { decision: decision.decision, policy: decision.policy?.id ?? null, session: true },
+        );
+        if (decision.decision === 'deny')
+          return refuseToSp(
+            ctx,
+            instance,
+            app,
+            p,
+            new SamlRejection(NS.responder, 'refused by an access policy', {
+              sub: NS.denied,
+              http: 403,
+            }),
+            user.id,
+          );
+        if (decision.decision === 'mfa') p.rank = Math.max(p.rank ?? 0, acrRank(ACR_VALUES[1]));
+        if (Math.max(1, acrRank(session.acr)) >= (p.rank ?? 0))
+          return finish(ctx, instance, p, session);
+        if (passive) return noPassive('a stronger sign-in is needed (IsPassive)', user.id);
+        return viaBridge(ctx, instance, p);
+      }
+      // a disabled user: finish() answers RequestDenied
+      return finish(ctx, instance, p, session);
+    }
+    if (passive)
+      return noPassive(
+        p.force
+          ? 'ForceAuthn and IsPassive: a sign-in page would be needed'
+          : 'no session (IsPassive)',
+      );
+    return viaBridge(ctx, instance, p);
   }
 
   async function sso(ctx: Context, instance: Instance) {
@@ -670,63 +986,146 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         sub: NS.denied,
         http: 403,
       });
-    if (!SERVING_STATES.has(instance.state)) {
-      const rej = new SamlRejection(
-        NS.responder,
-        `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
-        { sub: NS.denied, http: 403 },
+    const reply = { acs, id, rs: relayState };
+    if (!SERVING_STATES.has(instance.state))
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        reply,
+        new SamlRejection(
+          NS.responder,
+          `instance ${instance.state}: end users cannot sign in (service agreement ${await clauseOf(sctx, instance)})`,
+          { sub: NS.denied, http: 403 },
+        ),
       );
-      log(ctx).warn(
-        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
-        'SAML request refused',
+    const opts = requestOptions(xml);
+    if (opts.badComparison)
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        reply,
+        new SamlRejection(NS.requester, 'RequestedAuthnContext: unknown Comparison'),
       );
-      const e = errorResponse(instance, acs, id, rej, relayState);
-      return postForm(ctx, e.action, e.fields);
-    }
+    // NameIDPolicy: the application's format, or unspecified (= whatever it is configured for)
+    if (
+      opts.nameIdFormat &&
+      opts.nameIdFormat !== NAMEID_FORMATS.unspecified &&
+      opts.nameIdFormat !== NAMEID_FORMATS[app.nameIdFormat]
+    )
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        reply,
+        new SamlRejection(
+          NS.responder,
+          `NameIDPolicy Format ${opts.nameIdFormat} is not the one this SP is configured for (${NAMEID_FORMATS[app.nameIdFormat]})`,
+          { sub: NS.badPolicy, http: 403 },
+        ),
+      );
+    const rank = requiredRank(opts.authnContext);
+    if (rank === null)
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        reply,
+        new SamlRejection(
+          NS.responder,
+          'none of the requested authentication context classes can be provided',
+          { sub: NS.noAuthnContext, http: 403 },
+        ),
+      );
     log(ctx).info(
-      { event: 'saml.authn_request', sp: app.entityId, binding, requestId: id },
+      {
+        event: 'saml.authn_request',
+        sp: app.entityId,
+        binding,
+        requestId: id,
+        forceAuthn: opts.force,
+        isPassive: opts.passive,
+      },
       'SAML AuthnRequest accepted',
     );
-    await startSignIn(ctx, instance, {
-      n: randomBytes(16).toString('base64url'),
-      app: app.id,
-      id,
-      acs,
-      rs: relayState,
-    });
+    await startSignIn(
+      ctx,
+      instance,
+      {
+        n: randomBytes(16).toString('base64url'),
+        app: app.id,
+        sp: app.entityId,
+        id,
+        acs,
+        rs: relayState,
+        force: opts.force,
+        rank,
+        ctx: opts.authnContext,
+        noCreate: !opts.allowCreate && app.nameIdFormat === 'persistent',
+        exp: sctx.clock.now().getTime() + REQUEST_TTL_MS,
+      },
+      opts.passive,
+    );
   }
 
+  /**
+   * Back from the bridge. The browser's cookie names the pending request (server-side);
+   * the sign-in is proven by the authorization code oidc-provider just issued to the
+   * bridge for that request (client, nonce), whose acr is what the sign-in achieved. The
+   * code is destroyed here (it is never redeemed).
+   */
   async function cont(ctx: Context, instance: Instance) {
-    const raw = ctx.cookies.get('saml_pending', { signed: true });
-    let p: Pending | null = null;
-    try {
-      p = raw ? (JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as Pending) : null;
-    } catch {
-      p = null;
-    }
-    if (!p || ctx.query.state !== p.n)
+    const nonce = ctx.cookies.get('saml_pending', { signed: true });
+    const p = nonce && ctx.query.state === nonce ? await loadPending(sctx, instance, nonce) : null;
+    if (!p)
       throw new SamlRejection(
         NS.requester,
         'no pending SAML request (expired, or cookies blocked)',
       );
     ctx.cookies.set('saml_pending', null, { path: `/i/${instance.slug}/saml`, signed: true });
+    await dropPending(sctx, instance, p.n);
+    const app = await store.repos.samlApps.get(instance.id, p.app);
+    if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
     if (typeof ctx.query.error === 'string') {
-      const app = await store.repos.samlApps.get(instance.id, p.app);
-      if (!app) throw new SamlRejection(NS.requester, 'the SAML application no longer exists');
-      const rej = new SamlRejection(NS.responder, `sign-in ended: ${ctx.query.error}`, {
-        sub: NS.denied,
-        http: 403,
-      });
-      log(ctx).info(
-        { event: 'saml.rejected', status: rej.status, reason: rej.message, sp: app.entityId },
-        'SAML sign-in not completed',
+      const error = ctx.query.error.slice(0, 100);
+      return refuseToSp(
+        ctx,
+        instance,
+        app,
+        p,
+        new SamlRejection(NS.responder, `sign-in ended: ${error}`, { sub: NS.denied, http: 403 }),
       );
-      const e = errorResponse(instance, p.acs, p.id, rej, p.rs);
-      return postForm(ctx, e.action, e.fields);
     }
-    const account = await sessionAccount(ctx, instance);
-    if (!account) throw new SamlRejection(NS.responder, 'no authenticated session', { http: 401 });
-    return finish(ctx, instance, p, account);
+    const code = typeof ctx.query.code === 'string' ? ctx.query.code : '';
+    const codes = adapterFor(sctx, instance)('AuthorizationCode');
+    const grant = (code && code.length <= 200 ? await codes.find(code) : undefined) as
+      | {
+          accountId?: string;
+          acr?: string;
+          clientId?: string;
+          nonce?: string;
+          exp?: number;
+          consumed?: unknown;
+        }
+      | undefined;
+    if (code && grant) await codes.destroy(code);
+    if (
+      !grant?.accountId ||
+      grant.clientId !== BRIDGE_CLIENT ||
+      grant.nonce !== p.n ||
+      grant.consumed ||
+      (typeof grant.exp === 'number' && grant.exp * 1000 <= sctx.clock.now().getTime())
+    )
+      throw new SamlRejection(NS.responder, 'no completed sign-in for this request', {
+        http: 401,
+      });
+    const session = await sessionInfo(ctx, instance);
+    return finish(ctx, instance, p, {
+      accountId: grant.accountId,
+      acr: grant.acr ?? null,
+      sid: session?.accountId === grant.accountId ? session.sid : null,
+    });
   }
 
   async function idpInitiated(ctx: Context, instance: Instance) {
@@ -741,13 +1140,20 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       typeof ctx.query.RelayState === 'string' ? ctx.query.RelayState.slice(0, 1024) : null;
     if (!SERVING_STATES.has(instance.state))
       return renderUnavailable(ctx, instance, await clauseOf(sctx, instance));
-    await startSignIn(ctx, instance, {
-      n: randomBytes(16).toString('base64url'),
-      app: app.id,
-      id: null,
-      acs: chooseAcs(app, undefined, undefined),
-      rs,
-    });
+    await startSignIn(
+      ctx,
+      instance,
+      {
+        n: randomBytes(16).toString('base64url'),
+        app: app.id,
+        sp: app.entityId,
+        id: null,
+        acs: chooseAcs(app, undefined, undefined),
+        rs,
+        exp: sctx.clock.now().getTime() + REQUEST_TTL_MS,
+      },
+      false,
+    );
   }
 
   async function metadata(ctx: Context, instance: Instance) {
@@ -785,6 +1191,21 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         { event: 'saml.rejected', status: err.status, sub: err.sub, reason: err.message },
         'SAML request refused',
       );
+      // nothing was sent to an SP (not known or not trusted yet): a page, and the record
+      await audit(
+        ctx,
+        instance,
+        rest === '/slo' || rest === '/logout' ? 'saml.slo.refused' : 'saml.sso.refused',
+        err.sub === NS.denied ? 'denied' : 'failure',
+        null,
+        null,
+        {
+          endpoint: rest,
+          status: err.status,
+          ...(err.sub ? { sub_status: err.sub } : {}),
+          reason: err.message.slice(0, 300),
+        },
+      );
       return refusePage(ctx, err);
     }
     return next();
@@ -801,11 +1222,12 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
           : undefined;
     const response = get('SAMLResponse');
     if (response) {
-      // a LogoutResponse from an SP during IdP-initiated logout: verify, then the next SP
+      // an SP's LogoutResponse during a logout we propagate: verify, then the next SP
       const rxml = decodeMessage(response, binding);
       const rapp = await store.repos.samlApps.getByEntityId(instance.id, issuerOf(rxml));
       if (!rapp) throw new SamlRejection(NS.requester, 'LogoutResponse from an unknown SP');
       const rkey = await samlKey(sctx, instance);
+      let ok = true;
       try {
         await idpEntity(sctx, instance, rkey, rapp).parseLogoutResponse(
           spEntity(rapp),
@@ -818,20 +1240,30 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
               } as never),
         );
       } catch (err) {
+        ok = false;
         log(ctx).warn(
           { event: 'saml.rejected', sp: rapp.entityId, reason: (err as Error).message },
           'bad LogoutResponse',
         );
       }
       log(ctx).info(
-        { event: 'saml.slo.response', sp: rapp.entityId },
+        { event: 'saml.slo.response', sp: rapp.entityId, ok },
         'SAML LogoutResponse received',
       );
-      return logoutNext(ctx, instance, rapp.id);
+      await audit(ctx, instance, 'saml.slo.response', ok ? 'success' : 'failure', null, rapp, {
+        binding,
+      });
+      return logoutNext(
+        ctx,
+        instance,
+        visitsOf(ctx).filter((v) => v.a !== rapp.id),
+      );
     }
     const encoded = get('SAMLRequest');
     if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
     const relayState = get('RelayState') ?? null;
+    if (relayState && relayState.length > 1024)
+      throw new SamlRejection(NS.requester, 'RelayState longer than 1024 bytes');
     const xml = decodeMessage(encoded, binding);
     const entityId = issuerOf(xml);
     const app = await store.repos.samlApps.getByEntityId(instance.id, entityId);
@@ -842,11 +1274,10 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       });
     const key = await samlKey(sctx, instance);
     const idp = idpEntity(sctx, instance, key, app);
-    const sp = spEntity(app);
     let parsed;
     try {
       parsed = await idp.parseLogoutRequest(
-        sp,
+        spEntity(app),
         binding,
         binding === 'post'
           ? { body: { SAMLRequest: encoded } }
@@ -858,35 +1289,20 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     } catch (err) {
       throw new SamlRejection(NS.requester, `invalid logout request: ${(err as Error).message}`);
     }
-    // end the shared sign-in session (the OIDC session)
-    const sid = ctx.cookies.get('_session', { signed: true });
-    if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
-    ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
-    saveVisits(
-      ctx,
-      instance,
-      visitsOf(ctx).filter((v) => v.a !== app.id),
+    const requestId = (parsed.extract as { request?: { id?: string } }).request?.id ?? newSamlId();
+    // end the shared sign-in session (the OIDC session), then the other SPs of that session
+    const ended = await endSession(ctx, instance);
+    const others = visitsOf(ctx).filter((v) => v.a !== app.id && (!v.s || !ended || v.s === ended));
+    log(ctx).info(
+      { event: 'saml.slo', sp: app.entityId, propagateTo: others.length },
+      'SAML single logout',
     );
-    log(ctx).info({ event: 'saml.slo', sp: app.entityId }, 'SAML single logout');
-    if (!app.sloUrl || !app.sloBinding) {
-      ctx.body = 'signed out';
-      return;
-    }
-    const reqInfo = { extract: parsed.extract } as never;
-    if (app.sloBinding === 'redirect') {
-      const r = idp.createLogoutResponse(sp, reqInfo, 'redirect', relayState ?? '') as {
-        context: string;
-      };
-      ctx.redirect(r.context);
-      return;
-    }
-    const r = idp.createLogoutResponse(sp, reqInfo, 'post', relayState ?? '') as {
-      context: string;
-      entityEndpoint: string;
-    };
-    postForm(ctx, app.sloUrl, {
-      SAMLResponse: r.context,
-      ...(relayState ? { RelayState: relayState } : {}),
+    await audit(ctx, instance, 'saml.slo', 'success', null, app, {
+      initiated: 'sp',
+      session_ended: ended !== null,
+      sps: others.length,
     });
+    saveSlo(ctx, instance, { a: app.id, id: requestId, rs: relayState });
+    return logoutNext(ctx, instance, others);
   }
 }
