@@ -1,4 +1,4 @@
-// idaas user create|list: users of an instance.
+// idaas user create|list|mfa: users of an instance (and their second factors).
 import type { z } from 'zod';
 import { UserOut, wire } from '@idaas/server/api/schemas';
 import { fail, print } from '../output.ts';
@@ -10,12 +10,14 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { MFA_USAGE, runMfa } from './user-mfa.ts';
 
 const USAGE = `usage: idaas user <command> [options]
   create --instance S --username U --password P [--email E] [--phone +86...] [--display-name D] [--json]
       Creates a user in instance S (the password is stored as an argon2id hash).
   list --instance S [--search Q] [--json]
       Lists the users of instance S (Q: substring of username, email or display name).
+${MFA_USAGE}
 Configuration comes from the environment (DATABASE_URL, IDAAS_KEK, ...), as for idaas start.`;
 
 const FLAGS = {
@@ -36,12 +38,15 @@ export async function run(argv: string[]): Promise<number> {
       phone: { type: 'string' },
       'display-name': { type: 'string' },
       search: { type: 'string' },
+      user: { type: 'string' },
+      factor: { type: 'string' },
     });
     const [sub, ...extra] = positionals;
     if (values.help) {
       console.log(USAGE);
       return 0;
     }
+    if (sub === 'mfa' && extra.length <= 1) return await runMfa(extra[0], values);
     if (extra.length) throw unknownSubcommand('user', extra.join(' '), ['create', 'list']);
     const json = !!values.json;
 
@@ -92,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    throw unknownSubcommand('user', sub, ['create', 'list']);
+    throw unknownSubcommand('user', sub, ['create', 'list', 'mfa']);
   } catch (e) {
     return fail(e);
   }
