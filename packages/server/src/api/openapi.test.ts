@@ -307,6 +307,10 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${SM}/saml-apps`);
       await call('GET', `${SM}/saml-apps/${sa.id}`);
       await call('PATCH', `${SM}/saml-apps/${sa.id}`, { name_id_format: 'email' });
+      await call('POST', `${SM}/saml-apps/${sa.id}/metadata`, {
+        metadata_xml:
+          '<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://sp.tour.example/metadata"><md:SPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:AssertionConsumerService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST" Location="https://sp.tour.example/acs2" index="1"/></md:SPSSODescriptor></md:EntityDescriptor>',
+      });
       await call('DELETE', `${SM}/saml-apps/${sa.id}`);
 
       // outbound SCIM provisioning of an application (issue 5)

@@ -2,7 +2,8 @@
 import { z } from 'zod';
 import { AppError, type SamlApp } from '@idaas/core';
 import { route, type AnyRoute } from './route.ts';
-import { createSamlApp, MAX_METADATA, updateSamlApp } from '../saml/apps.ts';
+import { createSamlApp, fromSpMetadata, MAX_METADATA, updateSamlApp } from '../saml/apps.ts';
+import { fetchSpMetadata } from '../saml/metadata-fetch.ts';
 import { samlBase } from '../saml/index.ts';
 
 const I = '/instances/{slug}';
@@ -54,8 +55,43 @@ const SamlAppCreateIn = z
       .max(MAX_METADATA)
       .optional()
       .meta({ description: 'SP metadata XML; its values are defaults for the other fields' }),
+    metadata_url: z.string().max(2048).optional().meta({
+      description:
+        'URL of the SP metadata (http/https; fetched at once: 5 s, 256 KiB, same-host redirects only, no private addresses in production); instead of metadata_xml',
+    }),
   })
   .meta({ id: 'SamlApplicationCreate' });
+const MetadataImport = z
+  .object({
+    metadata_url: z.string().min(1).max(2048).optional(),
+    metadata_xml: z.string().min(1).max(MAX_METADATA).optional(),
+  })
+  .meta({
+    id: 'SamlMetadataImport',
+    description:
+      'SP metadata to import again (exactly one of metadata_url, metadata_xml): entity id, ACS list, SLO endpoint, request signing and certificates are replaced',
+  });
+
+const fieldError = (field: string, message: string) =>
+  new AppError('validation_failed', `${field}: ${message}`, { issues: [{ field, message }] });
+
+/** The metadata document of a request: inline, or fetched from its URL. */
+async function metadataOf(
+  allowPrivate: boolean,
+  xml: string | undefined,
+  url: string | undefined,
+): Promise<string | undefined> {
+  if (xml !== undefined && url !== undefined)
+    throw fieldError('metadata_url', 'give either metadata_url or metadata_xml, not both');
+  if (url === undefined) return xml;
+  try {
+    return await fetchSpMetadata(url, allowPrivate);
+  } catch (err) {
+    if (err instanceof AppError)
+      throw fieldError('metadata_url', err.message.replace(/^metadataUrl: /, ''));
+    throw err;
+  }
+}
 const SamlAppPatch = z
   .object(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v.optional()])))
   .meta({ id: 'SamlApplicationPatch' });
@@ -144,8 +180,12 @@ export const samlRoutes: AnyRoute[] = [
     errors: [409],
     handler: async ({ sctx, instance, body }) => {
       const inst = await instance();
-      const { metadata_xml, ...rest } = body as Wire & { metadata_xml?: string };
-      const input = { ...toCore(rest), ...(metadata_xml ? { metadataXml: metadata_xml } : {}) };
+      const { metadata_xml, metadata_url, ...rest } = body as Wire & {
+        metadata_xml?: string;
+        metadata_url?: string;
+      };
+      const xml = await metadataOf(!sctx.config.production, metadata_xml, metadata_url);
+      const input = { ...toCore(rest), ...(xml ? { metadataXml: xml } : {}) };
       const app = await createSamlApp(sctx, inst, input as never);
       return wire(app, sctx.config.publicUrl, inst.slug);
     },
@@ -180,6 +220,35 @@ export const samlRoutes: AnyRoute[] = [
       const app = await sctx.store.repos.samlApps.get(inst.id, param('id'));
       if (!app) throw new AppError('not_found', 'SAML application not found');
       const updated = await updateSamlApp(sctx, app, toCore(body as Wire) as never);
+      return wire(updated, sctx.config.publicUrl, inst.slug);
+    },
+  }),
+  route({
+    method: 'post',
+    path: `${I}/saml-apps/{id}/metadata`,
+    operationId: 'importSamlAppMetadata',
+    permission: 'apps:write',
+    summary: 'Import SP metadata again, from a URL or XML (entity id, ACS, SLO, certificates)',
+    tag: 'saml',
+    body: MetadataImport,
+    response: SamlAppOut,
+    errors: [409],
+    handler: async ({ sctx, instance, param, body }) => {
+      const inst = await instance();
+      const app = await sctx.store.repos.samlApps.get(inst.id, param('id'));
+      if (!app) throw new AppError('not_found', 'SAML application not found');
+      const b = body as { metadata_url?: string; metadata_xml?: string };
+      const xml = await metadataOf(!sctx.config.production, b.metadata_xml, b.metadata_url);
+      if (xml === undefined) throw fieldError('metadata_url', 'give metadata_url or metadata_xml');
+      const fromMeta = fromSpMetadata(xml);
+      const updated = await updateSamlApp(sctx, app, {
+        sloUrl: null,
+        sloBinding: null,
+        spSigningCert: null,
+        spEncryptionCert: null,
+        encryptAssertion: false,
+        ...fromMeta,
+      });
       return wire(updated, sctx.config.publicUrl, inst.slug);
     },
   }),
