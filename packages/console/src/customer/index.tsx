@@ -1,8 +1,10 @@
-// The customer's screens (lazy chunk): instances with their lifecycle, usage, wallet, orders,
-// invoices, notices, tickets, sub-accounts, agreement, export and deletion receipts.
+// The customer's screens (lazy chunk): instances with their lifecycle, usage, wallet, orders
+// and renewal, invoices, notices inbox, tickets, sub-accounts, agreement versions, export and
+// deletion receipts. Everything goes through the account-member routes of the admin API.
 import { useEffect, useState, type FormEvent } from 'react';
 import { get, post, useApi, type Page as ApiPage } from '../api.ts';
-import { formatCny, formatInstant, t } from '../i18n/index.ts';
+import { formatCny, formatInstant, formatNumber, t } from '../i18n/index.ts';
+import { Link, match, navigate } from '../router.ts';
 import type { SectionProps } from '../shell/section.ts';
 import {
   BarChart,
@@ -16,12 +18,18 @@ import {
   Timeline,
   type Span,
 } from '../ui/index.ts';
+import {
+  NeedsAccount,
+  TextArea,
+  accountPath,
+  lastMonths,
+  useServerNow,
+  word,
+  type AccountRef,
+} from './common.tsx';
+import { Receipts } from './receipts.tsx';
 import './messages.ts';
 
-interface Me {
-  user_id: string | null;
-  accounts: { id: string; name: string; role: 'owner' | 'sub' }[];
-}
 interface Instance {
   slug: string;
   display_name: string;
@@ -41,36 +49,63 @@ interface Order {
   status: string;
   amount: string;
   created_at: string;
+  kind: string;
+}
+interface Plan {
+  code: string;
+  name: string;
+  price: string;
+  billing: string;
+  period: string | null;
+  active: boolean;
+}
+interface NoticeRow {
+  id: string;
+  channel: string;
+  subject: string;
+  body: string;
+  clause: string | null;
+  created_at: string;
+  read_at: string | null;
+}
+interface Ticket {
+  id: string;
+  subject: string;
+  kind: string;
+  severity: number;
+  status: string;
+  created_at: string;
+  updated_at: string;
+  response_due_at: string;
+  first_response_at: string | null;
+}
+interface TicketFull extends Ticket {
+  messages: { id: string; author_kind: string; body: string; created_at: string }[];
+}
+interface Version {
+  id: string;
+  version: string;
+  summary: string;
+  published_at: string;
+  effective_at: string;
+  acceptance: { accepted_at: string; how: string } | null;
 }
 
-function useAccount(): { id: string; name: string } | null | undefined {
-  const me = useApi<Me>('/me');
-  if (me.error) return null;
-  if (!me.data) return undefined;
-  return me.data.accounts[0] ?? null;
-}
-
-function NeedsAccount(props: { children: (a: { id: string; name: string }) => React.ReactNode }) {
-  const a = useAccount();
-  if (a === undefined) return <p role="status">{t('app.loading')}</p>;
-  if (a === null) return <Notice kind="warning">{t('cu.noAccount')}</Notice>;
-  return <>{props.children(a)}</>;
-}
-
-function stateWord(s: string): string {
-  const k = `cu.state.${s}`;
-  const w = t(k);
-  return w === k ? s : w;
-}
+const stateWord = (s: string) => word('cu.state', s);
 
 const KIND: Record<string, string> = {
   active: 'active',
   grace: 'grace',
   arrears: 'arrears',
   pending: 'pending',
+  'pending-payment': 'pending',
   suspended: 'suspended',
   released: 'released',
 };
+
+function Badge(props: { value: string; text?: string }) {
+  return <span className={`badge state-${props.value}`}>{props.text ?? props.value}</span>;
+}
 
 function InstanceCard(props: { slug: string; name: string }) {
   const lc = useApi<Lifecycle>(`/instances/${encodeURIComponent(props.slug)}/lifecycle`);
@@ -147,50 +182,64 @@ function Instances() {
   );
 }
 
-function Orders() {
-  return (
-    <Page title={t('nav.cu.orders')}>
-      <NeedsAccount>{(a) => <OrdersOf accountId={a.id} />}</NeedsAccount>
-    </Page>
-  );
-}
+// ---- orders and renewal
 
-function OrdersOf(props: { accountId: string }) {
-  const A = `/accounts/${encodeURIComponent(props.accountId)}`;
+function OrdersOf(props: { account: AccountRef }) {
+  const A = accountPath(props.account.id);
   const orders = useApi<ApiPage<Order>>(`${A}/orders?limit=100`);
-  const plans = useApi<{ items: { code: string; name: string; price: string; active: boolean }[] }>(
-    '/plans',
-  );
+  const plans = useApi<{ items: Plan[] }>('/plans');
   const [err, setErr] = useState<Error | null>(null);
   const [msg, setMsg] = useState<string | null>(null);
-  const submit = async (e: FormEvent<HTMLFormElement>) => {
-    e.preventDefault();
-    const f = new FormData(e.currentTarget);
+  const run = async (f: () => Promise<string>) => {
     setErr(null);
     setMsg(null);
     try {
-      const o = await post<Order>(`${A}/orders`, {
-        plan: String(f.get('plan')),
-        instance_slug: String(f.get('instance_slug')),
-      });
-      setMsg(
-        t('cu.ordered', { slug: o.instance_slug, amount: formatCny(o.amount), status: o.status }),
-      );
+      setMsg(await f());
       orders.reload();
     } catch (x) {
       setErr(x as Error);
     }
   };
-  const pay = async (o: Order) => {
-    setErr(null);
-    setMsg(null);
-    try {
+  const submit = (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    void run(async () => {
+      const o = await post<Order>(`${A}/orders`, {
+        plan: String(f.get('plan')),
+        instance_slug: String(f.get('instance_slug')),
+      });
+      return t('cu.ordered', {
+        slug: o.instance_slug,
+        amount: formatCny(o.amount),
+        status: word('cu.orderStatus', o.status),
+      });
+    });
+  };
+  const pay = (o: Order) =>
+    run(async () => {
       const r = await post<Order>(`${A}/orders/${encodeURIComponent(o.id)}/pay`);
-      setMsg(t('cu.paid', { slug: r.instance_slug, status: r.status }));
-      orders.reload();
-    } catch (x) {
-      setErr(x as Error);
+      return t('cu.paid', { slug: r.instance_slug, status: word('cu.orderStatus', r.status) });
+    });
+  const renew = (slug: string, plan: string) =>
+    run(async () => {
+      const r = await post<Order>(`${A}/orders`, { plan, instance_slug: slug, kind: 'renew' });
+      return t('cu.renewed', {
+        slug,
+        amount: formatCny(r.amount),
+        status: word('cu.orderStatus', r.status),
+      });
+    });
+  // renewable: each instance's latest paid subscription order (renewal keeps the plan)
+  const renewable = (items: Order[], p: Plan[]) => {
+    const seen = new Set<string>();
+    const out: { slug: string; plan: Plan }[] = [];
+    for (const o of items) {
+      if (seen.has(o.instance_slug) || o.status !== 'paid') continue;
+      seen.add(o.instance_slug);
+      const plan = p.find((x) => x.code === o.plan);
+      if (plan && plan.billing === 'subscription') out.push({ slug: o.instance_slug, plan });
     }
+    return out;
   };
   return (
     <>
@@ -204,9 +253,10 @@ function OrdersOf(props: { accountId: string }) {
               { header: t('cu.created'), cell: (o) => formatInstant(o.created_at) },
               { header: t('cu.instance'), cell: (o) => o.instance_slug },
               { header: t('cu.plan'), cell: (o) => o.plan },
+              { header: t('cu.orderKind'), cell: (o) => word('cu.orderKind', o.kind) },
               {
                 header: t('cu.status'),
-                cell: (o) => <span className={`badge state-${o.status}`}>{o.status}</span>,
+                cell: (o) => <Badge value={o.status} text={word('cu.orderStatus', o.status)} />,
               },
               { header: t('cu.amount'), cell: (o) => formatCny(o.amount), numeric: true },
               {
@@ -222,6 +272,32 @@ function OrdersOf(props: { accountId: string }) {
           />
         )}
       </Loaded>
+      {msg ? <Notice kind="success">{msg}</Notice> : null}
+      {err ? <ErrorView error={err} /> : null}
+      <section aria-labelledby="renewal">
+        <h2 id="renewal">{t('cu.renewal')}</h2>
+        {orders.data && plans.data ? (
+          renewable(orders.data.items, plans.data.items).length === 0 ? (
+            <p className="muted">{t('cu.nothingToRenew')}</p>
+          ) : (
+            <ul className="actions-list">
+              {renewable(orders.data.items, plans.data.items).map((x) => (
+                <li key={x.slug}>
+                  <button type="button" onClick={() => void renew(x.slug, x.plan.code)}>
+                    {t('cu.renew', {
+                      slug: x.slug,
+                      plan: x.plan.name,
+                      price: formatCny(x.plan.price),
+                      period: word('cu.period', x.plan.period ?? ''),
+                    })}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )
+        ) : null}
+        <p className="muted">{t('cu.renewHint')}</p>
+      </section>
       <h2>{t('cu.newOrder')}</h2>
       <form className="inline" onSubmit={submit} aria-label={t('cu.newOrder')}>
         <Loaded resource={plans}>
@@ -239,22 +315,14 @@ function OrdersOf(props: { accountId: string }) {
         <TextField label={t('cu.instanceSlug')} field="instance_slug" error={err} required />
         <button className="primary">{t('cu.order')}</button>
       </form>
-      {msg ? <Notice kind="success">{msg}</Notice> : null}
-      {err ? <ErrorView error={err} /> : null}
     </>
   );
 }
 
-function Wallet() {
-  return (
-    <Page title={t('nav.cu.wallet')}>
-      <NeedsAccount>{(a) => <WalletOf accountId={a.id} />}</NeedsAccount>
-    </Page>
-  );
-}
+// ---- wallet
 
-function WalletOf(props: { accountId: string }) {
-  const A = `/accounts/${encodeURIComponent(props.accountId)}`;
+function WalletOf(props: { account: AccountRef }) {
+  const A = accountPath(props.account.id);
   const bal = useApi<{ cash: string; vouchers: string }>(`${A}/balance`);
   const ledger = useApi<
     ApiPage<{ id: string; kind: string; amount: string; reason: string; created_at: string }>
@@ -263,7 +331,8 @@ function WalletOf(props: { accountId: string }) {
   const [msg, setMsg] = useState<string | null>(null);
   const topUp = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    const f = new FormData(form);
     setErr(null);
     setMsg(null);
     try {
@@ -272,6 +341,7 @@ function WalletOf(props: { accountId: string }) {
         provider: 'test',
       });
       setMsg(t('cu.toppedUp', { n: r.paid_orders.length }));
+      form.reset();
       bal.reload();
       ledger.reload();
     } catch (x) {
@@ -291,7 +361,10 @@ function WalletOf(props: { accountId: string }) {
             </div>
             <div className="card">
               <h2>{t('cu.vouchers')}</h2>
-              <p className="stat">{formatCny(b.vouchers)}</p>
+              <p className="stat" data-testid="vouchers">
+                {formatCny(b.vouchers)}
+              </p>
+              <p className="muted">{t('cu.vouchersHint')}</p>
             </div>
           </div>
         )}
@@ -328,179 +401,498 @@ function WalletOf(props: { accountId: string }) {
   );
 }
 
+// ---- usage: monthly active users per month, authentications per hour
+
 function Usage() {
   const r = useApi<ApiPage<Instance>>('/instances?limit=100');
+  const now = useServerNow();
   return (
     <Page title={t('nav.cu.usage')}>
       <Loaded resource={r}>
-        {(d) => (
-          <>
-            {d.items.map((i) => (
-              <UsageOf key={i.slug} slug={i.slug} />
-            ))}
-          </>
-        )}
+        {(d) =>
+          d.items.length === 0 ? (
+            <p>{t('cu.noInstances')}</p>
+          ) : now === null ? null : (
+            <>
+              {d.items.map((i) => (
+                <section key={i.slug} className="card" aria-labelledby={`usage-${i.slug}`}>
+                  <h2 id={`usage-${i.slug}`}>
+                    <code>{i.slug}</code>
+                  </h2>
+                  <UsageMonths slug={i.slug} now={now} />
+                  <UsageHours slug={i.slug} now={now} />
+                </section>
+              ))}
+            </>
+          )
+        }
       </Loaded>
     </Page>
   );
 }
 
-function UsageOf(props: { slug: string }) {
-  const [hours, setHours] = useState<{ hour: string; authentications: number }[] | null>(null);
+function UsageMonths(props: { slug: string; now: number }) {
+  const months = lastMonths(6, props.now);
+  const key = months.join(',');
+  const [rows, setRows] = useState<{ month: string; monthly_active_users: number }[] | null>(null);
   const [err, setErr] = useState<Error | null>(null);
   useEffect(() => {
-    get<{ items: { hour: string; authentications: number }[] }>(
-      `/instances/${encodeURIComponent(props.slug)}/usage/hours?limit=48`,
-    ).then((d) => setHours(d.items), setErr);
-  }, [props.slug]);
+    let live = true;
+    Promise.all(
+      key
+        .split(',')
+        .map((m) =>
+          get<{ month: string; monthly_active_users: number }>(
+            `/instances/${encodeURIComponent(props.slug)}/usage/months/${m}`,
+          ),
+        ),
+    ).then(
+      (xs) => live && setRows(xs),
+      (e: Error) => live && setErr(e),
+    );
+    return () => {
+      live = false;
+    };
+  }, [props.slug, key]);
   if (err) return <ErrorView error={err} />;
-  if (!hours) return null;
+  if (!rows) return null;
   return (
     <BarChart
-      title={t('cu.authsPerHour', { slug: props.slug })}
-      points={hours.map((h) => ({ label: h.hour.slice(11, 16), value: h.authentications }))}
+      title={t('cu.mau', { slug: props.slug })}
+      points={rows.map((m) => ({ label: m.month, value: m.monthly_active_users }))}
     />
   );
 }
 
-/** A list from the API under the account (invoices, members, …). */
-function AccountList<T>(props: {
-  title: string;
-  path: (accountId: string) => string;
-  columns: { header: string; cell: (x: T) => React.ReactNode }[];
-  rowKey: (x: T) => string;
-}) {
+function UsageHours(props: { slug: string; now: number }) {
+  const to = new Date(Math.floor(props.now / 3_600_000 + 1) * 3_600_000).toISOString();
+  const from = new Date(Date.parse(to) - 48 * 3_600_000).toISOString();
+  const r = useApi<{ items: { hour_start: string; authentications: number }[] }>(
+    `/instances/${encodeURIComponent(props.slug)}/usage/hours?limit=48&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`,
+  );
   return (
-    <Page title={props.title}>
-      <NeedsAccount>
-        {(a) => <ListOf {...props} path={props.path(encodeURIComponent(a.id))} />}
-      </NeedsAccount>
-    </Page>
+    <Loaded resource={r}>
+      {(d) => {
+        // every hour of the window, zero where nothing was counted
+        const counted = new Map(d.items.map((h) => [Date.parse(h.hour_start), h.authentications]));
+        const points = [];
+        for (let h = Date.parse(from); h < Date.parse(to); h += 3_600_000)
+          points.push({
+            label: new Date(h).toISOString().slice(11, 16),
+            value: counted.get(h) ?? 0,
+          });
+        const total = points.reduce((s, p) => s + p.value, 0);
+        return (
+          <>
+            <BarChart title={t('cu.authsPerHour', { slug: props.slug })} points={points} />
+            <p className="muted">{t('cu.authsTotal', { n: formatNumber(total) })}</p>
+          </>
+        );
+      }}
+    </Loaded>
   );
 }
 
-function ListOf<T>(props: {
-  title: string;
-  path: string;
-  columns: { header: string; cell: (x: T) => React.ReactNode }[];
-  rowKey: (x: T) => string;
-}) {
-  const r = useApi<{ items: T[] }>(props.path);
+// ---- notices inbox
+
+function NoticesOf(props: { account: AccountRef }) {
+  const A = accountPath(props.account.id);
+  const r = useApi<ApiPage<NoticeRow>>(`${A}/notices?channel=in-site&limit=100`);
+  const [open, setOpen] = useState<NoticeRow | null>(null);
+  const [err, setErr] = useState<Error | null>(null);
+  const read = async (n: NoticeRow) => {
+    setErr(null);
+    try {
+      setOpen(await post<NoticeRow>(`${A}/notices/${encodeURIComponent(n.id)}/read`));
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  return (
+    <>
+      <Loaded resource={r}>
+        {(d) => (
+          <Table
+            caption={t('nav.cu.notices')}
+            rows={d.items}
+            rowKey={(x) => x.id}
+            empty={t('cu.noNotices')}
+            columns={[
+              { header: t('cu.created'), cell: (x) => formatInstant(x.created_at) },
+              { header: t('cu.subject'), cell: (x) => x.subject },
+              { header: t('cu.clauseCol'), cell: (x) => x.clause ?? '—' },
+              {
+                header: t('cu.status'),
+                cell: (x) =>
+                  x.read_at ? (
+                    <Badge value="read" text={t('cu.read')} />
+                  ) : (
+                    <Badge value="unread" text={t('cu.unread')} />
+                  ),
+              },
+              {
+                header: t('cu.actions'),
+                cell: (x) => (
+                  <button type="button" onClick={() => void read(x)}>
+                    {t('cu.readNotice')}
+                    <span className="sr-only"> {x.subject}</span>
+                  </button>
+                ),
+              },
+            ]}
+          />
+        )}
+      </Loaded>
+      {err ? <ErrorView error={err} /> : null}
+      {open ? (
+        <article className="card" aria-labelledby="notice-open" data-testid="notice">
+          <h2 id="notice-open">{open.subject}</h2>
+          <p className="muted">
+            {formatInstant(open.created_at)}
+            {open.clause ? ` — ${t('cu.clause', { clause: open.clause })}` : ''}
+          </p>
+          <p className="pre">{open.body}</p>
+        </article>
+      ) : null}
+    </>
+  );
+}
+
+// ---- tickets
+
+function TicketsOf(props: { account: AccountRef }) {
+  const A = accountPath(props.account.id);
+  const r = useApi<ApiPage<Ticket>>(`${A}/tickets?limit=100`);
+  const inst = useApi<ApiPage<Instance>>('/instances?limit=100');
+  const [err, setErr] = useState<Error | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const f = new FormData(e.currentTarget);
+    setErr(null);
+    try {
+      const instance = String(f.get('instance') ?? '');
+      const tk = await post<Ticket>(`${A}/tickets`, {
+        kind: String(f.get('kind')),
+        severity: Number(f.get('severity')),
+        subject: String(f.get('subject')),
+        body: String(f.get('body')),
+        ...(instance ? { instance } : {}),
+      });
+      navigate(`/customer/tickets/${encodeURIComponent(tk.id)}`);
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  return (
+    <>
+      <Loaded resource={r}>
+        {(d) => (
+          <Table
+            caption={t('nav.cu.tickets')}
+            rows={d.items}
+            rowKey={(x) => x.id}
+            empty={t('cu.noTickets')}
+            columns={[
+              {
+                header: t('cu.subject'),
+                cell: (x) => (
+                  <Link to={`/customer/tickets/${encodeURIComponent(x.id)}`}>{x.subject}</Link>
+                ),
+              },
+              { header: t('cu.severity'), cell: (x) => word('cu.severity', String(x.severity)) },
+              { header: t('cu.kind'), cell: (x) => word('cu.ticketKind', x.kind) },
+              {
+                header: t('cu.status'),
+                cell: (x) => <Badge value={x.status} text={word('cu.ticketStatus', x.status)} />,
+              },
+              { header: t('cu.updated'), cell: (x) => formatInstant(x.updated_at) },
+            ]}
+          />
+        )}
+      </Loaded>
+      <h2>{t('cu.newTicket')}</h2>
+      <form onSubmit={submit} aria-label={t('cu.newTicket')}>
+        <SelectField
+          label={t('cu.kind')}
+          field="kind"
+          error={err}
+          options={['consultation', 'fault'].map((v) => ({
+            value: v,
+            label: word('cu.ticketKind', v),
+          }))}
+        />
+        <SelectField
+          label={t('cu.severity')}
+          field="severity"
+          error={err}
+          defaultValue="3"
+          options={['1', '2', '3', '4'].map((v) => ({ value: v, label: word('cu.severity', v) }))}
+        />
+        <SelectField
+          label={t('cu.instance')}
+          field="instance"
+          error={err}
+          options={[
+            { value: '', label: t('cu.noInstance') },
+            ...(inst.data?.items ?? []).map((i) => ({ value: i.slug, label: i.slug })),
+          ]}
+        />
+        <TextField label={t('cu.subject')} field="subject" error={err} required maxLength={200} />
+        <TextArea label={t('cu.message')} field="body" error={err} required />
+        <button className="primary">{t('cu.openTicket')}</button>
+      </form>
+      {err ? <ErrorView error={err} /> : null}
+    </>
+  );
+}
+
+function TicketOf(props: { account: AccountRef; id: string }) {
+  const path = `${accountPath(props.account.id)}/tickets/${encodeURIComponent(props.id)}`;
+  const r = useApi<TicketFull>(path);
+  const [err, setErr] = useState<Error | null>(null);
+  const reply = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setErr(null);
+    try {
+      await post(`${path}/messages`, { body: String(f.get('body')) });
+      form.reset();
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
   return (
     <Loaded resource={r}>
-      {(d) => (
-        <Table caption={props.title} rows={d.items} rowKey={props.rowKey} columns={props.columns} />
+      {(tk) => (
+        <>
+          <p>
+            <Badge value={tk.status} text={word('cu.ticketStatus', tk.status)} />{' '}
+            {word('cu.ticketKind', tk.kind)} · {word('cu.severity', String(tk.severity))} ·{' '}
+            {t('cu.responseDue', { at: formatInstant(tk.response_due_at) })}
+          </p>
+          <h2>{tk.subject}</h2>
+          <ol className="thread" aria-label={t('cu.messages')}>
+            {tk.messages.map((m) => (
+              <li key={m.id} className={`card msg-${m.author_kind}`}>
+                <p className="muted">
+                  {word('cu.author', m.author_kind)} — {formatInstant(m.created_at)}
+                </p>
+                <p className="pre">{m.body}</p>
+              </li>
+            ))}
+          </ol>
+          {tk.status !== 'closed' ? (
+            <form onSubmit={reply} aria-label={t('cu.reply')}>
+              <TextArea label={t('cu.message')} field="body" error={err} required />
+              <button className="primary">{t('cu.reply')}</button>
+            </form>
+          ) : (
+            <p className="muted">{t('cu.ticketClosed')}</p>
+          )}
+          {err ? <ErrorView error={err} /> : null}
+          <p>
+            <Link to="/customer/tickets">{t('cu.backToTickets')}</Link>
+          </p>
+        </>
       )}
     </Loaded>
   );
 }
 
-type Row = Record<string, unknown>;
-const s = (v: unknown) => (v === null || v === undefined ? '—' : String(v));
+// ---- agreement versions
 
-export default function CustomerSection(props: SectionProps) {
-  switch (props.path) {
-    case '/customer':
-      return <Instances />;
-    case '/customer/orders':
-      return <Orders />;
-    case '/customer/wallet':
-      return <Wallet />;
-    case '/customer/usage':
-      return <Usage />;
-    case '/customer/invoices':
-      return (
-        <AccountList<Row>
-          title={t('nav.cu.invoices')}
-          path={(a) => `/accounts/${a}/invoices?limit=100`}
-          rowKey={(x) => s(x.id)}
+function AgreementOf(props: { account: AccountRef }) {
+  const A = accountPath(props.account.id);
+  const r = useApi<{ items: Version[] }>(`${A}/agreement-versions`);
+  const [err, setErr] = useState<Error | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const accept = async (v: Version) => {
+    setErr(null);
+    setMsg(null);
+    try {
+      await post(`${A}/agreement-versions/${encodeURIComponent(v.id)}/accept`);
+      setMsg(t('cu.accepted', { version: v.version }));
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  return (
+    <>
+      <p>{t('cu.agreementHint')}</p>
+      <Loaded resource={r}>
+        {(d) => (
+          <Table
+            caption={t('nav.cu.agreement')}
+            rows={d.items}
+            rowKey={(x) => x.id}
+            empty={t('cu.noVersions')}
+            columns={[
+              { header: t('cu.version'), cell: (x) => x.version },
+              { header: t('cu.summary'), cell: (x) => x.summary },
+              { header: t('cu.published'), cell: (x) => formatInstant(x.published_at, false) },
+              { header: t('cu.effective'), cell: (x) => formatInstant(x.effective_at, false) },
+              {
+                header: t('cu.acceptance'),
+                cell: (x) =>
+                  x.acceptance ? (
+                    t(`cu.acceptedHow.${x.acceptance.how}`, {
+                      at: formatInstant(x.acceptance.accepted_at),
+                    })
+                  ) : props.account.role === 'owner' ? (
+                    <button type="button" onClick={() => void accept(x)}>
+                      {t('cu.accept', { version: x.version })}
+                    </button>
+                  ) : (
+                    t('cu.notAccepted')
+                  ),
+              },
+            ]}
+          />
+        )}
+      </Loaded>
+      {msg ? <Notice kind="success">{msg}</Notice> : null}
+      {err ? <ErrorView error={err} /> : null}
+    </>
+  );
+}
+
+// ---- sub-accounts
+
+interface Member {
+  user_id: string;
+  role: string;
+  permissions: { instance: string; actions: string[] }[] | null;
+}
+
+function MembersOf(props: { account: AccountRef }) {
+  const r = useApi<{ items: Member[] }>(`${accountPath(props.account.id)}/members`);
+  return (
+    <Loaded resource={r}>
+      {(d) => (
+        <Table
+          caption={t('nav.cu.members')}
+          rows={d.items}
+          rowKey={(x) => x.user_id}
           columns={[
-            { header: t('cu.number'), cell: (x) => s(x.number) },
-            { header: t('cu.due'), cell: (x) => formatInstant(x.due_at as string, false) },
-            { header: t('cu.status'), cell: (x) => s(x.status) },
-            { header: t('cu.amount'), cell: (x) => formatCny(x.amount as string) },
-          ]}
-        />
-      );
-    case '/customer/members':
-      return (
-        <AccountList<Row>
-          title={t('nav.cu.members')}
-          path={(a) => `/accounts/${a}/members`}
-          rowKey={(x) => s(x.user_id)}
-          columns={[
-            { header: t('cu.user'), cell: (x) => s(x.user_id) },
-            { header: t('cu.role'), cell: (x) => s(x.role) },
+            { header: t('cu.user'), cell: (x) => <code>{x.user_id}</code> },
+            { header: t('cu.role'), cell: (x) => word('cu.role', x.role) },
             {
               header: t('cu.rights'),
               cell: (x) =>
                 x.permissions
-                  ? (x.permissions as { instance: string; actions: string[] }[])
-                      .map((p) => `${p.instance}: ${p.actions.join(', ')}`)
+                  ? x.permissions
+                      .map(
+                        (p) =>
+                          `${p.instance === '*' ? t('cu.everyInstance') : p.instance}: ${p.actions.join(', ')}`,
+                      )
                       .join('; ')
                   : t('cu.allRights'),
             },
           ]}
         />
+      )}
+    </Loaded>
+  );
+}
+
+// ---- invoices
+
+interface Invoice {
+  id: string;
+  number: string;
+  amount: string;
+  status: string;
+  issued_at: string;
+  due_at: string;
+}
+
+function InvoicesOf(props: { account: AccountRef }) {
+  const r = useApi<ApiPage<Invoice>>(`${accountPath(props.account.id)}/invoices?limit=100`);
+  return (
+    <Loaded resource={r}>
+      {(d) => (
+        <Table
+          caption={t('nav.cu.invoices')}
+          rows={d.items}
+          rowKey={(x) => x.id}
+          empty={t('cu.noInvoices')}
+          columns={[
+            { header: t('cu.number'), cell: (x) => x.number },
+            { header: t('cu.issued'), cell: (x) => formatInstant(x.issued_at, false) },
+            { header: t('cu.due'), cell: (x) => formatInstant(x.due_at, false) },
+            { header: t('cu.status'), cell: (x) => <Badge value={x.status} /> },
+            { header: t('cu.amount'), cell: (x) => formatCny(x.amount), numeric: true },
+          ]}
+        />
+      )}
+    </Loaded>
+  );
+}
+
+function WithAccount(props: { title: string; children: (a: AccountRef) => React.ReactNode }) {
+  return (
+    <Page title={props.title}>
+      <NeedsAccount>{props.children}</NeedsAccount>
+    </Page>
+  );
+}
+
+export default function CustomerSection(props: SectionProps) {
+  const p = props.path;
+  let m: Record<string, string> | null;
+  switch (p) {
+    case '/customer':
+      return <Instances />;
+    case '/customer/usage':
+      return <Usage />;
+    case '/customer/orders':
+      return (
+        <WithAccount title={t('nav.cu.orders')}>{(a) => <OrdersOf account={a} />}</WithAccount>
+      );
+    case '/customer/wallet':
+      return (
+        <WithAccount title={t('nav.cu.wallet')}>{(a) => <WalletOf account={a} />}</WithAccount>
+      );
+    case '/customer/invoices':
+      return (
+        <WithAccount title={t('nav.cu.invoices')}>{(a) => <InvoicesOf account={a} />}</WithAccount>
+      );
+    case '/customer/members':
+      return (
+        <WithAccount title={t('nav.cu.members')}>{(a) => <MembersOf account={a} />}</WithAccount>
       );
     case '/customer/notices':
       return (
-        <AccountList<Row>
-          title={t('nav.cu.notices')}
-          path={(a) => `/accounts/${a}/notices?limit=100`}
-          rowKey={(x) => s(x.id)}
-          columns={[
-            { header: t('cu.created'), cell: (x) => formatInstant(x.created_at as string) },
-            { header: t('cu.subject'), cell: (x) => s(x.subject ?? x.kind) },
-            { header: t('cu.clauseCol'), cell: (x) => s(x.clause) },
-          ]}
-        />
-      );
-    case '/customer/receipts':
-      return (
-        <AccountList<Row>
-          title={t('nav.cu.receipts')}
-          path={(a) => `/accounts/${a}/deletion-receipts`}
-          rowKey={(x) => s(x.id)}
-          columns={[
-            { header: t('cu.instance'), cell: (x) => s(x.instance_slug) },
-            { header: t('cu.clauseCol'), cell: (x) => s(x.clause) },
-          ]}
-        />
+        <WithAccount title={t('nav.cu.notices')}>{(a) => <NoticesOf account={a} />}</WithAccount>
       );
     case '/customer/tickets':
       return (
-        <Page title={t('nav.cu.tickets')}>
-          <ListOf<Row>
-            title={t('nav.cu.tickets')}
-            path="/tickets?limit=100"
-            rowKey={(x) => s(x.id)}
-            columns={[
-              { header: t('cu.subject'), cell: (x) => s(x.subject) },
-              { header: t('cu.status'), cell: (x) => s(x.status) },
-            ]}
-          />
-        </Page>
+        <WithAccount title={t('nav.cu.tickets')}>{(a) => <TicketsOf account={a} />}</WithAccount>
       );
     case '/customer/agreement':
       return (
-        <Page title={t('nav.cu.agreement')}>
-          <ListOf<Row>
-            title={t('nav.cu.agreement')}
-            path="/agreement-versions"
-            rowKey={(x) => s(x.id)}
-            columns={[
-              { header: t('cu.version'), cell: (x) => s(x.version ?? x.id) },
-              { header: t('cu.effective'), cell: (x) => formatInstant(x.effective_at as string) },
-            ]}
-          />
-        </Page>
+        <WithAccount title={t('nav.cu.agreement')}>
+          {(a) => <AgreementOf account={a} />}
+        </WithAccount>
       );
-    default:
+    case '/customer/receipts':
       return (
-        <Page title={t('app.notFound')}>
-          <p>{t('app.notFoundText')}</p>
-        </Page>
+        <WithAccount title={t('nav.cu.receipts')}>{(a) => <Receipts account={a} />}</WithAccount>
       );
   }
+  if ((m = match('/customer/tickets/:id', p)))
+    return (
+      <WithAccount title={t('cu.ticket')}>
+        {(a) => <TicketOf key={m!.id} account={a} id={m!.id!} />}
+      </WithAccount>
+    );
+  return (
+    <Page title={t('app.notFound')}>
+      <p>{t('app.notFoundText')}</p>
+    </Page>
+  );
 }

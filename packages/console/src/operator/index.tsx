@@ -66,6 +66,8 @@ interface Ticket {
   status: string;
   kind: string;
   account_id: string;
+  response_due_at: string;
+  response_breached: boolean;
 }
 
 function Badge(props: { value: string }) {
@@ -467,23 +469,282 @@ function Maintenance() {
   );
 }
 
-function Tickets() {
-  const r = useApi<ApiPage<Ticket>>('/tickets?limit=100');
+const TICKET_STATUSES = ['open', 'answered', 'resolved', 'closed'] as const;
+const tWord = (prefix: string, v: string) => {
+  const k = `${prefix}.${v}`;
+  const w = t(k);
+  return w === k ? v : w;
+};
+
+function Tickets(props: { query: URLSearchParams }) {
+  const status = props.query.get('status') ?? '';
+  const r = useApi<ApiPage<Ticket>>(
+    `/tickets?limit=100${status ? `&status=${encodeURIComponent(status)}` : ''}`,
+  );
+  const accounts = useApi<ApiPage<Account>>('/accounts?limit=100');
+  const nameOf = (id: string) => accounts.data?.items.find((a) => a.id === id)?.name ?? id;
   return (
     <Page title={t('nav.op.tickets')}>
+      <nav aria-label={t('op.ticketFilter')} className="filters">
+        <ul className="actions-list">
+          {['', ...TICKET_STATUSES].map((s) => (
+            <li key={s}>
+              <Link
+                to={s ? `/operator/tickets?status=${s}` : '/operator/tickets'}
+                aria-current={s === status ? 'page' : undefined}
+              >
+                {s ? tWord('op.ticketStatus', s) : t('op.all')}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <Loaded resource={r}>
         {(d) => (
           <Table
-            caption={t('nav.op.tickets')}
+            caption={t('op.ticketQueue')}
             rows={d.items}
             rowKey={(x) => x.id}
+            empty={t('op.noTickets')}
             columns={[
               { header: t('op.severity'), cell: (x) => `S${x.severity}`, numeric: true },
-              { header: t('op.subject'), cell: (x) => x.subject },
-              { header: t('op.kind'), cell: (x) => x.kind },
-              { header: t('op.status'), cell: (x) => <Badge value={x.status} /> },
+              {
+                header: t('op.subject'),
+                cell: (x) => (
+                  <Link to={`/operator/tickets/${encodeURIComponent(x.id)}`}>{x.subject}</Link>
+                ),
+              },
+              { header: t('op.customer'), cell: (x) => nameOf(x.account_id) },
+              { header: t('op.kind'), cell: (x) => tWord('op.ticketKind', x.kind) },
+              {
+                header: t('op.status'),
+                cell: (x) => (
+                  <span className={`badge state-${x.status}`}>
+                    {tWord('op.ticketStatus', x.status)}
+                  </span>
+                ),
+              },
+              {
+                header: t('op.responseDue'),
+                cell: (x) => (
+                  <>
+                    {formatInstant(x.response_due_at)}
+                    {x.response_breached ? (
+                      <>
+                        {' '}
+                        <span className="badge state-overdue">{t('op.breached')}</span>
+                      </>
+                    ) : null}
+                  </>
+                ),
+              },
             ]}
           />
+        )}
+      </Loaded>
+    </Page>
+  );
+}
+
+interface TicketFull extends Ticket {
+  messages: { id: string; author_kind: string; body: string; created_at: string }[];
+  instance_id: string | null;
+}
+
+/** Which status changes the operator may make from a status (the API refuses others). */
+const NEXT_STATUS: Record<string, string[]> = {
+  open: ['resolved', 'closed'],
+  answered: ['resolved', 'closed'],
+  resolved: ['closed'],
+  closed: [],
+};
+
+function TicketView(props: { id: string }) {
+  const path = `/tickets/${encodeURIComponent(props.id)}`;
+  const r = useApi<TicketFull>(path);
+  const [err, setErr] = useState<Error | null>(null);
+  const [msg, setMsg] = useState<string | null>(null);
+  const [closing, setClosing] = useState(false);
+  const reply = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setErr(null);
+    setMsg(null);
+    try {
+      await post(`${path}/messages`, { body: String(f.get('body')) });
+      form.reset();
+      setMsg(t('op.replied'));
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  const transition = async (status: string) => {
+    setErr(null);
+    setMsg(null);
+    try {
+      await post(`${path}/status`, { status });
+      setMsg(t('op.statusChanged', { status: tWord('op.ticketStatus', status) }));
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  return (
+    <Page title={r.data?.subject ?? t('op.ticket')}>
+      <Loaded resource={r}>
+        {(tk) => (
+          <>
+            <p>
+              <span className={`badge state-${tk.status}`} data-testid="ticket-status">
+                {tWord('op.ticketStatus', tk.status)}
+              </span>{' '}
+              S{tk.severity} · {tWord('op.ticketKind', tk.kind)} ·{' '}
+              {t('op.responseDueAt', { at: formatInstant(tk.response_due_at) })}
+              {tk.response_breached ? (
+                <>
+                  {' '}
+                  <span className="badge state-overdue">{t('op.breached')}</span>
+                </>
+              ) : null}
+            </p>
+            <p>
+              <Link to={`/operator/customers/${encodeURIComponent(tk.account_id)}`}>
+                {t('op.customerAccount')}
+              </Link>
+            </p>
+            <ol className="thread" aria-label={t('op.messages')}>
+              {tk.messages.map((m) => (
+                <li key={m.id} className={`card msg-${m.author_kind}`}>
+                  <p className="muted">
+                    {tWord('op.author', m.author_kind)} — {formatInstant(m.created_at)}
+                  </p>
+                  <p className="pre">{m.body}</p>
+                </li>
+              ))}
+            </ol>
+            {tk.status !== 'closed' ? (
+              <form onSubmit={reply} aria-label={t('op.reply')}>
+                <div className="field">
+                  <label htmlFor="op-reply">{t('op.message')}</label>
+                  <textarea id="op-reply" name="body" rows={4} required />
+                </div>
+                <button className="primary">{t('op.reply')}</button>
+              </form>
+            ) : null}
+            <div className="page-actions">
+              {(NEXT_STATUS[tk.status] ?? []).map((s) => (
+                <button
+                  key={s}
+                  type="button"
+                  onClick={() => (s === 'closed' ? setClosing(true) : void transition(s))}
+                >
+                  {t(`op.markAs.${s}`)}
+                </button>
+              ))}
+            </div>
+            {msg ? <Notice kind="success">{msg}</Notice> : null}
+            {err ? <ErrorView error={err} /> : null}
+            <ConfirmDialog
+              open={closing}
+              title={t('op.markAs.closed')}
+              lost={[t('op.closeLost', { subject: tk.subject })]}
+              confirmLabel={t('op.markAs.closed')}
+              onCancel={() => setClosing(false)}
+              onConfirm={() => {
+                setClosing(false);
+                void transition('closed');
+              }}
+            />
+          </>
+        )}
+      </Loaded>
+      <p>
+        <Link to="/operator/tickets">{t('op.backToQueue')}</Link>
+      </p>
+    </Page>
+  );
+}
+
+/** Payments to reconcile: record a received bank transfer against a customer account. */
+function Payments() {
+  const r = useApi<ApiPage<Account>>('/accounts?limit=100');
+  const [err, setErr] = useState<Error | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const submit = async (e: FormEvent<HTMLFormElement>) => {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const f = new FormData(form);
+    setErr(null);
+    setDone(null);
+    const account = String(f.get('account'));
+    try {
+      const res = await post<{ paid_orders: string[]; duplicate: boolean }>(
+        `/accounts/${encodeURIComponent(account)}/payments`,
+        {
+          amount: String(f.get('amount')),
+          provider: 'bank-transfer',
+          reference: String(f.get('reference')),
+        },
+      );
+      setDone(
+        res.duplicate
+          ? t('op.paymentDuplicate')
+          : t('op.paymentRecordedFor', {
+              name: r.data?.items.find((a) => a.id === account)?.name ?? account,
+              n: res.paid_orders.length,
+            }),
+      );
+      form.reset();
+      r.reload();
+    } catch (x) {
+      setErr(x as Error);
+    }
+  };
+  return (
+    <Page title={t('nav.op.payments')}>
+      <p>{t('op.paymentsHint')}</p>
+      <Loaded resource={r}>
+        {(d) => (
+          <>
+            <form onSubmit={submit} aria-label={t('op.recordTransfer')}>
+              <SelectField
+                label={t('op.customer')}
+                field="account"
+                error={err}
+                options={d.items.map((a) => ({
+                  value: a.id,
+                  label: a.overdue_since ? `${a.name} (${t('op.overdue')})` : a.name,
+                }))}
+              />
+              <TextField
+                label={t('op.amountCny')}
+                field="amount"
+                error={err}
+                required
+                inputMode="decimal"
+              />
+              <TextField label={t('op.reference')} field="reference" error={err} required />
+              <button className="primary">{t('op.record')}</button>
+            </form>
+            {done ? <Notice kind="success">{done}</Notice> : null}
+            {err ? <ErrorView error={err} /> : null}
+            <Table
+              caption={t('op.overdueAccounts')}
+              rows={d.items.filter((a) => a.overdue_since)}
+              rowKey={(a) => a.id}
+              empty={t('op.noneOverdue')}
+              columns={[
+                {
+                  header: t('op.name'),
+                  cell: (a) => <Link to={`/operator/customers/${a.id}`}>{a.name}</Link>,
+                },
+                { header: t('op.status'), cell: (a) => <Badge value={a.status} /> },
+                { header: t('op.overdue'), cell: (a) => formatInstant(a.overdue_since) },
+              ]}
+            />
+          </>
         )}
       </Loaded>
     </Page>
@@ -589,11 +850,11 @@ export default function OperatorSection(props: SectionProps) {
     return <PerAccount title={t('nav.op.orders')} hint={t('op.pickAccountOrders')} />;
   if (p === '/operator/invoices')
     return <PerAccount title={t('nav.op.invoices')} hint={t('op.pickAccountInvoices')} />;
-  if (p === '/operator/payments')
-    return <PerAccount title={t('nav.op.payments')} hint={t('op.pickAccountPayments')} />;
+  if (p === '/operator/payments') return <Payments />;
   if (p === '/operator/plans') return <Plans />;
   if (p === '/operator/maintenance') return <Maintenance />;
-  if (p === '/operator/tickets') return <Tickets />;
+  if (p === '/operator/tickets') return <Tickets query={props.query} />;
+  if ((m = match('/operator/tickets/:id', p))) return <TicketView key={m.id} id={m.id!} />;
   if (p === '/operator/sla') return <SlaOverview />;
   return (
     <Page title={t('app.notFound')}>

@@ -56,8 +56,13 @@ export function Layout(props: {
               <h2>{t(`app.persona.${s.group}`)}</h2>
               <ul>
                 {s.nav.map((n) => {
-                  const current =
-                    props.path === n.to || props.path.startsWith(`${n.to}/`) ? 'page' : undefined;
+                  // the longest item containing the path is current (not the section's home too)
+                  const within = (to: string) =>
+                    props.path === to || props.path.startsWith(`${to}/`);
+                  const best = s.nav
+                    .filter((x) => within(x.to))
+                    .sort((a, b) => b.to.length - a.to.length)[0];
+                  const current = best?.to === n.to ? 'page' : undefined;
                   return (
                     <li key={n.to}>
                       <Link to={n.to} aria-current={current}>
