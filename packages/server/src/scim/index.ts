@@ -4,6 +4,7 @@
 import type { Context, Middleware } from 'koa';
 import { AppError, type Instance } from '@idaas/core';
 import type { ServerContext, TokenVerifier } from '../context.ts';
+import { requestMeta } from '../audit/index.ts';
 import { readJson } from '../http/body.ts';
 import { badRequest, ScimError } from './errors.ts';
 import { getKey, lc, parseFilter, type Filter, type Json } from './filter.ts';
@@ -79,9 +80,20 @@ export function createScim(sctx: ServerContext, tokens: TokenVerifier): Middlewa
     const rest = m[2] ?? '/';
     let reply: Reply;
     try {
-      const instance = await authenticate(sctx, tokens, ctx, slug);
+      const { instance, clientId } = await authenticate(sctx, tokens, ctx, slug);
       const base = `${sctx.config.publicUrl}/i/${slug}/scim/v2`;
       const store = new ScimStore(sctx, instance, base);
+      const meta = requestMeta(ctx);
+      store.audit = (action, result, target, details) =>
+        sctx.audit.record({
+          instanceId: instance.id,
+          actor: { type: 'client', id: clientId },
+          action,
+          target,
+          result,
+          ...meta,
+          details: details ?? null,
+        });
       const body = ['POST', 'PUT', 'PATCH'].includes(ctx.method) ? await readBody(ctx) : undefined;
       reply = await route(
         store,
@@ -117,7 +129,7 @@ async function authenticate(
   tokens: TokenVerifier,
   ctx: Context,
   slug: string,
-): Promise<Instance> {
+): Promise<{ instance: Instance; clientId: string }> {
   const auth = ctx.get('authorization');
   const mm = /^Bearer\s+(\S+)$/i.exec(auth);
   if (!mm) throw new ScimError(401, 'a bearer token is required');
@@ -127,7 +139,7 @@ async function authenticate(
     throw new ScimError(403, 'the token lacks the "scim" scope');
   const instance = await sctx.core.instances.find(slug);
   if (!instance) throw new ScimError(404, 'no such instance');
-  return instance;
+  return { instance, clientId: info.clientId };
 }
 
 async function readBody(ctx: Context): Promise<unknown> {
@@ -284,11 +296,47 @@ async function resourceRoute(
       ...(status === 201 ? { location: `${store.base}/${kind}s/${rid}` } : {}),
     };
   };
+  const type = kind === 'User' ? ('user' as const) : ('group' as const);
+  /**
+   * One write in one transaction, audited: the success record joins the transaction (it
+   * is durable exactly when the change is); a failure is recorded after the rollback.
+   */
+  const write = async <T>(
+    op: 'create' | 'replace' | 'patch' | 'delete',
+    targetId: string | null,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    const action = `scim.${type}.${op}`;
+    try {
+      return await store.sctx.store.transaction(async () => {
+        const r = await run();
+        await store.audit?.(action, 'success', {
+          type,
+          id: typeof r === 'string' ? r : targetId,
+        });
+        return r;
+      });
+    } catch (e) {
+      const err = scimFromAppError(e);
+      const status =
+        err instanceof ScimError ? err.status : err instanceof AppError ? err.status : 500;
+      await store.audit?.(
+        action,
+        'failure',
+        { type, id: targetId },
+        {
+          status,
+          ...(err instanceof ScimError && err.scimType ? { scim_type: err.scimType } : {}),
+        },
+      );
+      throw e;
+    }
+  };
   if (!id) {
     if (method === 'GET') return list(store, kind, query);
     if (method === 'POST') {
-      checkSchemas(kind, body);
-      const newId = await store.sctx.store.transaction(async () => {
+      const newId = await write('create', null, async () => {
+        checkSchemas(kind, body);
         const created = await (kind === 'User' ? store.createUser(body) : store.createGroup(body));
         await new Outbound(store.sctx).changed(store.instance, kind, created, 'upsert');
         return created;
@@ -299,7 +347,7 @@ async function resourceRoute(
   }
   if (method === 'GET') return ok(id, 200);
   if (method === 'DELETE') {
-    await store.sctx.store.transaction(async () => {
+    await write('delete', id, async () => {
       const { version } = await get(id);
       checkIfMatch(ifMatch, version);
       await (kind === 'User' ? store.deleteUser(id) : store.deleteGroup(id));
@@ -308,7 +356,7 @@ async function resourceRoute(
     return { status: 204 };
   }
   if (method === 'PUT' || method === 'PATCH') {
-    await store.sctx.store.transaction(async () => {
+    await write(method === 'PUT' ? 'replace' : 'patch', id, async () => {
       const { res, version } = await get(id);
       checkIfMatch(ifMatch, version);
       let next: unknown;
@@ -433,5 +481,9 @@ async function bulk(store: ScimStore, body: unknown): Promise<Reply> {
       ...(failed ? { response: reply.body } : {}),
     });
   }
+  await store.audit?.('scim.bulk', errors ? 'failure' : 'success', null, {
+    operations: results.length,
+    errors,
+  });
   return { status: 200, body: { schemas: [BULK_RESPONSE], Operations: results } };
 }

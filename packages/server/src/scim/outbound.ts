@@ -387,6 +387,26 @@ export class Outbound {
       outcome = { ok: false, error: e instanceof Error ? e.message : String(e) };
     }
     const log = this.#sctx.logger;
+    // audited in the transaction that records the outcome (never attribute values)
+    const audit = (
+      action: string,
+      result: 'success' | 'failure',
+      details: Record<string, unknown>,
+    ) =>
+      this.#sctx.audit.record({
+        instanceId: instance.id,
+        actor: { type: 'system', id: null },
+        action,
+        target: { type: p.kind === 'User' ? 'user' : 'group', id: p.id },
+        result,
+        details: {
+          application: p.appId,
+          op: p.op,
+          attempt,
+          ...(p.resync ? { resync: p.resync } : {}),
+          ...details,
+        },
+      });
     await this.#sctx.store.transaction(async () => {
       const pending = await repos.scim.get(instance.id, 'Pending', lid);
       const mine =
@@ -408,6 +428,7 @@ export class Outbound {
             updatedAt: at,
           });
         if (p.resync) await repos.scim.resyncCount(instance.id, p.resync, 'done', at);
+        await audit('scim.outbound.delivered', 'success', {});
         return;
       }
       if (!mine) return; // a newer push of the same resource took over
@@ -426,6 +447,7 @@ export class Outbound {
           updatedAt: at,
         });
         if (p.resync) await repos.scim.resyncCount(instance.id, p.resync, 'failed', at);
+        await audit('scim.outbound.dead_lettered', 'failure', { dead_letter: id });
         return;
       }
       const { lease: _l, ...rest } = p;

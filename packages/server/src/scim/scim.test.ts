@@ -595,5 +595,66 @@ for (const kind of availableStoreKinds()) {
         'invalidSyntax',
       );
     });
+
+    it('audit: inbound writes by the provisioning client, failures after the rollback, no attribute values', async () => {
+      const sctx = c.server.sctx;
+      const created = await c.req('POST', '/Users', user('audit-hank', { title: 'Secretive' }));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      const hid = created.body.id as string;
+      await expectError(c.req('POST', '/Users', user('audit-hank')), 409, 'uniqueness');
+      assert.equal(
+        (await c.req('PATCH', `/Users/${hid}`, patch({ op: 'replace', path: 'title', value: 'X' })))
+          .status,
+        200,
+      );
+      await expectError(
+        c.req('DELETE', `/Users/${hid}`, undefined, { 'if-match': 'W/"999"' }),
+        412,
+      );
+      assert.equal((await c.req('DELETE', `/Users/${hid}`)).status, 204);
+      const bulk = await c.req('POST', '/Bulk', {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:BulkRequest'],
+        Operations: [
+          {
+            method: 'POST',
+            path: '/Groups',
+            bulkId: 'g',
+            data: { schemas: [G], displayName: 'audit-g' },
+          },
+        ],
+      });
+      assert.equal(bulk.status, 200, JSON.stringify(bulk.body));
+      await sctx.audit.flush?.();
+      const rows = await sctx.store.repos.audit.query(
+        c.instance.id,
+        { action: 'scim.*' },
+        { order: 'asc', limit: 500 },
+      );
+      const mine = rows.filter(
+        (r) =>
+          r.target?.id === hid ||
+          (r.target === null && r.action === 'scim.user.create') ||
+          r.action.startsWith('scim.group') ||
+          r.action === 'scim.bulk',
+      );
+      const seen = mine.map((r) => `${r.action}:${r.result}`);
+      for (const want of [
+        'scim.user.create:success',
+        'scim.user.patch:success',
+        'scim.user.delete:failure',
+        'scim.user.delete:success',
+        'scim.group.create:success',
+        'scim.bulk:success',
+      ])
+        assert.ok(seen.includes(want), `${want} in ${seen.join(', ')}`);
+      // the refused duplicate: recorded although its transaction rolled back
+      const dup = rows.find((r) => r.action === 'scim.user.create' && r.result === 'failure');
+      assert.ok(dup, 'failed create recorded');
+      assert.equal(dup.actor.type, 'client');
+      assert.ok(dup.actor.id);
+      const text = JSON.stringify(rows);
+      for (const value of ['audit-hank', 'Secretive', 'audit-g'])
+        assert.ok(!text.includes(value), `no attribute value ${value} in the audit trail`);
+    });
   });
 }

@@ -212,11 +212,21 @@ export function scimFromAppError(e: unknown): unknown {
   return e;
 }
 
+/** Records one audit event of an inbound SCIM write (never attribute values). */
+export type ScimAudit = (
+  action: string,
+  result: 'success' | 'failure' | 'denied',
+  target: { type: 'user' | 'group'; id: string | null } | null,
+  details?: Record<string, unknown>,
+) => Promise<void>;
+
 export class ScimStore {
   readonly sctx: ServerContext;
   readonly base: string;
   readonly instance: Instance;
   readonly dk: DataKey;
+  /** Where inbound writes are audited (set by the HTTP layer; absent: not audited). */
+  audit: ScimAudit | null = null;
   constructor(sctx: ServerContext, instance: Instance, base: string) {
     this.sctx = sctx;
     this.instance = instance;
