@@ -4,5 +4,11 @@ import type { SectionDef } from './section.ts';
 import { operatorSection } from '../operator/section.ts';
 import { customerSection } from '../customer/section.ts';
 import { portalSection } from '../portal/section.ts';
+import { adminSection } from '../admin/section.ts';
 
-export const SECTIONS: SectionDef[] = [operatorSection, customerSection, portalSection];
+export const SECTIONS: SectionDef[] = [
+  operatorSection,
+  customerSection,
+  adminSection,
+  portalSection,
+];
