@@ -1,13 +1,36 @@
 // First start on an empty store: the operator account, the platform's own admin
-// instance with an `admin` user and the console's client; optionally a `default`
-// instance for trying things. Safe to run on every start and from several processes.
+// instance with an `admin` user (the owner member of the operator account) and the
+// console's client; optionally a `default` instance for trying things. Safe to run on
+// every start and from several processes.
 import { randomBytes } from 'node:crypto';
-import { AppError, PLATFORM_SLUG, type Core, type Instance } from '@idaas/core';
+import { AppError, PLATFORM_SLUG, type Core, type Instance, type Store } from '@idaas/core';
 
 export const ADMIN_USERNAME = 'admin';
 export const CONSOLE_CLIENT_ID = 'idaas-console';
-/** The scope that grants access to the admin API (roles refine it later). */
+/**
+ * The scope that makes a token the operator in the admin API. A user's token gets it only
+ * when the user is an operator user (see isOperatorUser); a service client's token
+ * (client credentials) when the platform application holds it.
+ */
 export const ADMIN_SCOPE = 'idaas:admin';
+
+const operatorAccountIds = new WeakMap<Store, string>();
+
+/**
+ * Whether a platform user is one of the operator's: a member of the operator account
+ * (`accounts.kind = 'operator'`). Only they may hold the admin scope in a user token;
+ * any other platform user (a customer account's member) may not, whatever it asks for.
+ */
+export async function isOperatorUser(store: Store, userId: string): Promise<boolean> {
+  let accountId = operatorAccountIds.get(store);
+  if (accountId === undefined) {
+    const op = await store.repos.accounts.findOperator();
+    if (!op) return false;
+    accountId = op.id; // never changes once created
+    operatorAccountIds.set(store, accountId);
+  }
+  return (await store.repos.accountMembers.get(accountId, userId)) !== null;
+}
 /** Customers' scope (account members, routes-commerce.ts ACCOUNT_SCOPE), used by the console. */
 const CONSOLE_ACCOUNT_SCOPE = 'idaas:account';
 
@@ -44,7 +67,7 @@ export async function bootstrap(
   opts: { publicUrl: string; adminPassword: string | null; createDefault: boolean },
 ): Promise<BootstrapResult> {
   const created: string[] = [];
-  await core.instances.ensureOperator();
+  const operator = await core.instances.ensureOperator();
   const { instance: platform, created: platformCreated } = await ensureInstance(
     core,
     PLATFORM_SLUG,
@@ -66,6 +89,22 @@ export async function bootstrap(
       if (!opts.adminPassword) generatedAdminPassword = password;
     } catch (e) {
       if (!(e instanceof AppError && e.code === 'conflict')) throw e;
+    }
+  }
+  // the admin user is the operator account's owner: what makes its tokens operator tokens
+  const adminUser = await core.deps.store.repos.users.getByUsername(platform.id, ADMIN_USERNAME);
+  if (adminUser) {
+    const members = core.deps.store.repos.accountMembers;
+    const member = await members.get(operator.id, adminUser.id);
+    if (member?.role !== 'owner' || member.permissions !== null) {
+      await members.upsert({
+        accountId: operator.id,
+        userId: adminUser.id,
+        role: 'owner',
+        permissions: null,
+        createdAt: member?.createdAt ?? core.deps.clock.now(),
+      });
+      created.push(`operator membership of ${ADMIN_USERNAME}`);
     }
   }
 

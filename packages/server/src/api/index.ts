@@ -4,7 +4,7 @@
 import type { Context, Middleware } from 'koa';
 import type { z } from 'zod';
 import { AppError, PLATFORM_SLUG, type FieldIssue, type Instance } from '@idaas/core';
-import { ADMIN_SCOPE } from '../bootstrap.ts';
+import { ADMIN_SCOPE, isOperatorUser } from '../bootstrap.ts';
 import type { ServerContext, TokenInfo, TokenVerifier } from '../context.ts';
 import { readJson } from '../http/body.ts';
 import { sendProblem } from '../http/problem.ts';
@@ -97,7 +97,11 @@ function toWireError(err: unknown): unknown {
   return new AppError(err.code, detail, { issues, extra: err.extra, status: err.status });
 }
 
-async function authenticate(ctx: Context, tokens: TokenVerifier): Promise<TokenInfo> {
+async function authenticate(
+  ctx: Context,
+  sctx: ServerContext,
+  tokens: TokenVerifier,
+): Promise<TokenInfo> {
   const header = ctx.get('authorization');
   const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
   if (!m) {
@@ -110,7 +114,7 @@ async function authenticate(ctx: Context, tokens: TokenVerifier): Promise<TokenI
       { issues: [{ field: 'authorization', message: header ? 'malformed' : 'missing' }] },
     );
   }
-  const info = await tokens.verify(PLATFORM_SLUG, m[1]!);
+  let info = await tokens.verify(PLATFORM_SLUG, m[1]!);
   if (!info || info.instanceSlug !== PLATFORM_SLUG) {
     ctx.set(
       'WWW-Authenticate',
@@ -119,6 +123,20 @@ async function authenticate(ctx: Context, tokens: TokenVerifier): Promise<TokenI
     throw new AppError('unauthorized', 'authorization: invalid or expired access token', {
       issues: [{ field: 'authorization', message: 'invalid or expired access token' }],
     });
+  }
+  // Defence in depth: a user's token is the operator's only when its user is an operator
+  // user (the grant keeps the scope from anyone else; this also covers tokens issued
+  // before that rule). Service clients' tokens (no sub) keep what their application holds.
+  if (
+    info.sub &&
+    info.scopes.includes(ADMIN_SCOPE) &&
+    !(await isOperatorUser(sctx.store, info.sub))
+  ) {
+    ctx.state.log?.warn(
+      { sub: info.sub, client: info.clientId },
+      "admin scope ignored: the token's user is not an operator user",
+    );
+    info = { ...info, scopes: info.scopes.filter((s) => s !== ADMIN_SCOPE) };
   }
   // commerce: a platform user's token with idaas:account acts as an account member on
   // the routes that allow it (checked per route below, permissions per handler)
@@ -162,7 +180,7 @@ export function createApi(sctx: ServerContext, tokens: TokenVerifier): Middlewar
 
     const matching = table.filter((t) => t.regex.test(sub));
     audit.route = matching.find((t) => t.r.method === method)?.r ?? null;
-    const admin = await authenticate(ctx, tokens);
+    const admin = await authenticate(ctx, sctx, tokens);
     audit.admin = admin;
 
     if (matching.length === 0)

@@ -17,6 +17,7 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import type { Instance, InstanceState, User } from '@idaas/core';
 import { requestMeta } from '../audit/index.ts';
+import { ADMIN_SCOPE, isOperatorUser } from '../bootstrap.ts';
 import type { ServerContext } from '../context.ts';
 import { t, type Locale } from '../i18n.ts';
 import {
@@ -634,10 +635,16 @@ export async function handleInteraction(
     ? await provider.Grant.find(details.grantId)
     : new provider.Grant({ accountId, clientId: String(details.params.client_id) });
   if (!grant) return renderError(ctx, locale, { status: 400, messageKey: 'page.error.session' });
-  if (d.missingOIDCScope) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+  // the admin scope only ever goes to operator users (see isOperatorUser)
+  const noAdmin =
+    instance.platform && !(await isOperatorUser(sctx.store, accountId))
+      ? (scopes: string[]) => scopes.filter((s) => s !== ADMIN_SCOPE)
+      : (scopes: string[]) => scopes;
+  const oidcScopes = noAdmin(d.missingOIDCScope ?? []);
+  if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(' '));
   if (d.missingOIDCClaims) grant.addOIDCClaims(d.missingOIDCClaims);
   for (const [indicator, scopes] of Object.entries(d.missingResourceScopes ?? {}))
-    grant.addResourceScope(indicator, scopes.join(' '));
+    if (noAdmin(scopes).length) grant.addResourceScope(indicator, noAdmin(scopes).join(' '));
   const grantId = await grant.save();
   return finish({ consent: details.grantId ? {} : { grantId } }, true);
 }

@@ -9,7 +9,7 @@ import Provider, {
 } from 'oidc-provider';
 import type { Instance } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
-import { ADMIN_SCOPE } from '../bootstrap.ts';
+import { ADMIN_SCOPE, isOperatorUser } from '../bootstrap.ts';
 import { adapterFor } from './adapter.ts';
 import { CLAIMS, findAccountFor } from './account.ts';
 import { ACR_VALUES, acrRank } from '../mfa/service.ts';
@@ -78,23 +78,78 @@ const FIRST_PARTY = 'urn:idaas:first_party';
  * oidc-provider's default (the grant the session holds for the client), except that a
  * first-party application (the SAML bridge, or any application flagged first_party) is
  * granted what it asks for without a consent page: its grant is created or extended here.
+ * On the platform instance, `adminGate` keeps the admin scope out of the grant of a user
+ * who is not an operator user: it is rejected in the grant (so no consent page offers it
+ * and no token carries it), and a rejection is lifted once the user is an operator.
  */
-async function loadGrantSkippingConsent(ctx: KoaContextWithOIDC) {
+async function loadGrantSkippingConsent(ctx: KoaContextWithOIDC, adminGate: AdminGate | null) {
   const o = ctx.oidc;
   const client = o.client!;
   const grantId = o.result?.consent?.grantId || o.session!.grantIdFor(client.clientId);
-  const existing = grantId ? await o.provider.Grant.find(grantId) : undefined;
-  if (client.metadata()[FIRST_PARTY] !== true || !o.session?.accountId) return existing;
-  const grant =
-    existing ?? new o.provider.Grant({ clientId: client.clientId, accountId: o.session.accountId });
-  grant.addOIDCScope([...o.requestParamOIDCScopes].join(' '));
-  if (o.requestParamClaims.size) grant.addOIDCClaims([...o.requestParamClaims]);
-  for (const [indicator, server] of Object.entries(o.resourceServers ?? {})) {
-    const asked = (server.scope ?? '').split(' ').filter((s) => o.requestParamScopes.has(s));
-    if (asked.length) grant.addResourceScope(indicator, asked.join(' '));
+  let grant = grantId ? await o.provider.Grant.find(grantId) : undefined;
+  const accountId = o.session?.accountId;
+  const firstParty = client.metadata()[FIRST_PARTY] === true;
+  let changed = false;
+  if (firstParty && accountId) {
+    grant ??= new o.provider.Grant({ clientId: client.clientId, accountId });
+    grant.addOIDCScope([...o.requestParamOIDCScopes].join(' '));
+    if (o.requestParamClaims.size) grant.addOIDCClaims([...o.requestParamClaims]);
+    for (const [indicator, server] of Object.entries(o.resourceServers ?? {})) {
+      const asked = (server.scope ?? '').split(' ').filter((s) => o.requestParamScopes.has(s));
+      if (asked.length) grant.addResourceScope(indicator, asked.join(' '));
+    }
+    changed = true;
   }
-  await grant.save();
+  if (adminGate && accountId) {
+    // the platform's provider also knows idaas:admin as an OpenID scope: gate both
+    const wanted = o.requestParamScopes.has(ADMIN_SCOPE);
+    const has = (list: string | undefined) => (list ?? '').split(' ').includes(ADMIN_SCOPE);
+    const held =
+      grant && (has(grant.getOIDCScope()) || has(grant.getResourceScope(adminGate.indicator)));
+    const refused =
+      grant &&
+      (has(grant.getRejectedOIDCScope()) ||
+        has(grant.getRejectedResourceScope(adminGate.indicator)));
+    if (wanted || held || refused) {
+      const operator = await adminGate.isOperator(accountId);
+      if (!operator && (wanted || held)) {
+        grant ??= new o.provider.Grant({ clientId: client.clientId, accountId });
+        grant.rejectOIDCScope(ADMIN_SCOPE);
+        grant.rejectResourceScope(adminGate.indicator, ADMIN_SCOPE);
+        changed = true;
+      } else if (operator && refused && grant) {
+        liftRejection(grant, adminGate.indicator, ADMIN_SCOPE);
+        changed = true;
+      }
+    }
+  }
+  if (grant && changed) await grant.save();
   return grant;
+}
+
+export interface AdminGate {
+  /** The admin API's resource indicator. */
+  indicator: string;
+  isOperator(userId: string): Promise<boolean>;
+}
+
+/** Removes `scope` from a grant's rejected scopes (OpenID and `indicator`'s); oidc-provider has no API for it. */
+function liftRejection(grant: object, indicator: string, scope: string): void {
+  const rejected = (
+    grant as { rejected?: { openid?: { scope?: string }; resources?: Record<string, string> } }
+  ).rejected;
+  const without = (list: string) =>
+    list
+      .split(' ')
+      .filter((s) => s && s !== scope)
+      .join(' ');
+  if (rejected?.openid?.scope !== undefined) rejected.openid.scope = without(rejected.openid.scope);
+  const list = rejected?.resources?.[indicator];
+  if (rejected?.resources && list !== undefined) {
+    const rest = without(list);
+    if (rest) rejected.resources[indicator] = rest;
+    else delete rejected.resources[indicator];
+  }
 }
 
 function clientBasedCORS(_ctx: unknown, origin: string, client: { redirectUris?: string[] }) {
@@ -161,7 +216,13 @@ export async function buildProvider(
     fetch: outgoingFetch(config.production) as never,
     clientBasedCORS: clientBasedCORS as never,
     extraClientMetadata: { properties: [ACCESS_TOKEN_FORMAT, FIRST_PARTY] },
-    loadExistingGrant: loadGrantSkippingConsent,
+    loadExistingGrant: (ctx) =>
+      loadGrantSkippingConsent(
+        ctx,
+        instance.platform
+          ? { indicator: admin, isOperator: (id) => isOperatorUser(sctx.store, id) }
+          : null,
+      ),
     pkce: {
       // S256 only (the default method list); required for public clients.
       required: (_ctx, client) => client.clientAuthMethod === 'none',
