@@ -1,7 +1,8 @@
 // The console in a real browser (Debian's Chromium via playwright-core) against a real server
 // (one per file; the operator and the customer sign in once and keep their pages):
 // the operator creates a plan (bad input refused, nothing created); a customer orders an
-// instance and pays it, exports it (the saved file matches the receipt's SHA-256), opens a
+// instance and pays it, exports it (the saved file matches the receipt's SHA-256), re-syncs an
+// application's provisioning (progress resumed after a reload), opens a
 // ticket that the operator answers in the queue, accepts an agreement version, sees the
 // instance suspended after a test-clock advance and reads the notice; the operator records
 // the customer's bank transfer, from which the customer renews: the instance serves again.
@@ -16,6 +17,8 @@ import { startApi, type ApiHarness } from '../../packages/server/src/api/fixture
 import { TEST_ADMIN_PASSWORD } from '../../packages/server/src/testing.ts';
 import { chromiumMissing, launchChromium, type LaunchedChromium } from '../support/chromium.ts';
 import { createUser, PASSWORD } from '../support/oidc.ts';
+import { Outbound } from '../../packages/server/src/scim/outbound.ts';
+import { scimClient } from '../../packages/server/src/scim/testing.ts';
 import { assertAccessible, ensureConsoleBuilt, screenshot } from './support.ts';
 import { SignInPage } from './pages/signin.ts';
 import { Shell } from './pages/shell.ts';
@@ -185,6 +188,49 @@ describe('console in Chromium (SQLite)', { skip: chromiumMissing }, () => {
     assert.equal(exported.format, 'idaas-export/1');
     assert.match(receipt, new RegExp(`${exported.users.length} users`));
     await cu.getByRole('row').filter({ hasText: sha }).waitFor();
+  });
+
+  test("customer re-syncs an application's provisioning: progress survives a reload and finishes when the jobs run", async () => {
+    const sctx = h.server.sctx;
+    const dst = await scimClient('sqlite', 'dest', h.server);
+    const shop = await sctx.core.instances.get('buyer-shop');
+    for (const n of ['ann', 'bob', 'cat'])
+      await sctx.core.directory.createUser(shop, { username: n });
+    const { application } = await sctx.core.applications.create(shop, {
+      name: 'HR sync',
+      grantTypes: ['client_credentials'],
+      scopes: ['scim'],
+    });
+    await new Outbound(sctx).setTarget(shop, application.id, { url: dst.base, token: dst.token });
+
+    const shell = new Shell(cu);
+    await shell.go(/my instances/i);
+    const card = new InstancesPage(cu).card('buyer-shop');
+    await card.getByRole('button', { name: /re-sync hr sync/i }).click();
+    // the instance lives on the account's test clock: its jobs wait for the clock
+    await card
+      .getByRole('status')
+      .filter({ hasText: /in progress: 0 of [1-9]/i })
+      .waitFor();
+    await cu.reload();
+    await card
+      .getByRole('status')
+      .filter({ hasText: /resumed an operation/i })
+      .waitFor();
+    await card
+      .getByRole('status')
+      .filter({ hasText: /in progress: 0 of [1-9]/i })
+      .waitFor();
+    await screenshot(cu, 'customer-resync-resumed.en');
+    const adv = await h.api('POST', `/clocks/${acc.clock_id}/advance`, { by: '1m' });
+    assert.equal(adv.status, 200, JSON.stringify(adv.body));
+    await card
+      .getByRole('status')
+      .filter({ hasText: /finished/i })
+      .waitFor({ timeout: 15000 });
+    const remote = await dst.req('GET', '/Users');
+    const names = (remote.body.Resources as { userName: string }[]).map((u) => u.userName);
+    for (const n of ['ann', 'bob', 'cat']) assert.ok(names.includes(n), `${n} in ${names}`);
   });
 
   test('customer opens a ticket; the operator answers it in the queue; the customer sees the reply', async () => {

@@ -28,6 +28,7 @@ import {
   type AccountRef,
 } from './common.tsx';
 import { Receipts } from './receipts.tsx';
+import { Provisioning } from './resync.tsx';
 import './messages.ts';
 
 interface Instance {
@@ -153,6 +154,7 @@ function InstanceCard(props: { slug: string; name: string }) {
                   : t('cu.noNext')}
               </p>
               <Timeline title={t('cu.timeline', { slug: props.slug })} spans={spans} />
+              <Provisioning slug={props.slug} />
             </>
           );
         }}

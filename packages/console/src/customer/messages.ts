@@ -140,6 +140,11 @@ const en = {
   'rc.what.org_units': 'org units',
   'rc.what.applications': 'applications',
   'rc.what.data_key': 'data key destroyed',
+  'cu.provisioning': 'Outbound provisioning',
+  'cu.provisionedTo': '{app} is provisioned to {host}.',
+  'cu.resync': 'Re-sync {app}',
+  'cu.resyncOf': 'Re-sync of {app}',
+  'cu.resyncFailed': '{n} push(es) failed; see the dead letters in the instance administration',
 };
 
 const zh: Record<keyof typeof en, string> = {
@@ -280,6 +285,11 @@ const zh: Record<keyof typeof en, string> = {
   'rc.what.org_units': '组织单元',
   'rc.what.applications': '应用',
   'rc.what.data_key': '数据密钥已销毁',
+  'cu.provisioning': '出站同步',
+  'cu.provisionedTo': '{app} 同步至 {host}。',
+  'cu.resync': '全量重新同步 {app}',
+  'cu.resyncOf': '{app} 的全量重新同步',
+  'cu.resyncFailed': '{n} 次推送失败；请在实例管理的死信列表中查看',
 };
 
 registerMessages(en, zh);
