@@ -728,7 +728,12 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
    * endpoint; when none is left, the LogoutResponse to the SP that started the logout (if
    * one did), else the "signed out" page.
    */
-  async function logoutNext(ctx: Context, instance: Instance, visits: Visit[]) {
+  async function logoutNext(
+    ctx: Context,
+    instance: Instance,
+    visits: Visit[],
+    started: SloState | null = sloOf(ctx),
+  ) {
     const rest = visits.slice();
     while (rest.length) {
       const v = rest.shift()!;
@@ -758,7 +763,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       return postForm(ctx, app.sloUrl, { SAMLRequest: r.context });
     }
     saveVisits(ctx, instance, []);
-    const initiator = sloOf(ctx);
+    const initiator = started;
     if (initiator) {
       saveSlo(ctx, instance, null);
       const app = await store.repos.samlApps.get(instance.id, initiator.a);
@@ -806,7 +811,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       session_ended: ended !== null,
       sps: visits.length,
     });
-    await logoutNext(ctx, instance, visits);
+    await logoutNext(ctx, instance, visits, null);
   }
 
   /** Asks oidc-provider for a sign-in through the bridge client (the hosted pages). */
@@ -1302,7 +1307,8 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       session_ended: ended !== null,
       sps: others.length,
     });
-    saveSlo(ctx, instance, { a: app.id, id: requestId, rs: relayState });
-    return logoutNext(ctx, instance, others);
+    const started = { a: app.id, id: requestId, rs: relayState };
+    saveSlo(ctx, instance, started);
+    return logoutNext(ctx, instance, others, started);
   }
 }
