@@ -12,7 +12,9 @@ import { MAX_METADATA } from './apps.ts';
 export const METADATA_FETCH_TIMEOUT_MS = 5_000;
 const MAX_REDIRECTS = 3;
 
+// two lists: a BlockList also matches IPv4 addresses against IPv4-mapped IPv6 rules
 const blocked = new BlockList();
+const blocked6 = new BlockList();
 for (const [net, bits] of [
   ['0.0.0.0', 8],
   ['10.0.0.0', 8],
@@ -33,7 +35,7 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ['::', 128],
   ['::1', 128],
-  ['::ffff:0:0', 96], // IPv4-mapped: checked again as IPv4 below
+  ['::ffff:0:0', 96], // IPv4-mapped in hex form (the dotted form is checked as IPv4 below)
   ['64:ff9b::', 96],
   ['100::', 64],
   ['2001:db8::', 32],
@@ -41,7 +43,7 @@ for (const [net, bits] of [
   ['fe80::', 10],
   ['ff00::', 8],
 ] as const)
-  blocked.addSubnet(net, bits, 'ipv6');
+  blocked6.addSubnet(net, bits, 'ipv6');
 
 /** Whether an address is loopback, private, link-local or otherwise not public. */
 export function isNonPublicAddress(address: string): boolean {
@@ -50,7 +52,7 @@ export function isNonPublicAddress(address: string): boolean {
   if (family === 6) {
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
     if (mapped) return blocked.check(mapped[1]!, 'ipv4');
-    return blocked.check(address, 'ipv6');
+    return blocked6.check(address, 'ipv6');
   }
   return true;
 }
