@@ -66,7 +66,7 @@ for (const kind of availableStoreKinds()) {
           '--username',
           'bob',
           '--password',
-          'bob-password-1',
+          'maple-lantern-9',
         ],
         env,
       );
