@@ -295,15 +295,23 @@ export async function handleInteraction(
     ctx.redirect(returnTo);
   };
 
-  /** The sign-in is complete: session acr/amr, metering, device memory, audit. */
-  const complete = async (user: User, acr: string, amr: string[]) => {
+  /**
+   * The sign-in is complete: session acr/amr, metering, device memory, audit. `earlier`
+   * records (the access decision) are queued with the success so one audit write holds both.
+   */
+  const complete = async (
+    user: User,
+    acr: string,
+    amr: string[],
+    earlier?: () => Promise<void>,
+  ) => {
     sctx.events.emit('authenticated', {
       instanceId: instance.id,
       userId: user.id,
       at: sctx.clock.now(),
     });
     await rememberDevice(sctx, ctx, instance, user.id);
-    await audit('login.succeeded', 'success', user.id, { acr, amr });
+    await Promise.all([earlier?.(), audit('login.succeeded', 'success', user.id, { acr, amr })]);
     ctx.state.log?.info({ event: 'login.succeeded', userId: user.id, acr }, 'sign-in succeeded');
     return finish({ login: { accountId: user.id, acr, amr, remember: true } }, false);
   };
@@ -356,20 +364,23 @@ export async function handleInteraction(
       ip: ctx.ip,
       deviceKnown: await deviceKnown(sctx, ctx, instance, user.id),
     });
-    await audit('access.decision', decision.decision === 'deny' ? 'denied' : 'success', user.id, {
-      decision: decision.decision,
-      policy: decision.policy?.id ?? null,
-    });
+    const decided = () =>
+      audit('access.decision', decision.decision === 'deny' ? 'denied' : 'success', user.id, {
+        decision: decision.decision,
+        policy: decision.policy?.id ?? null,
+      });
     if (decision.decision === 'deny') {
+      await decided();
       await audit('login.failed', 'denied', user.id, { reason: 'access_policy', factors: amr });
       sctx.metrics.logins.inc({ result: 'failure' });
       return deniedPage(ctx, locale, client.origins);
     }
-    if (passwordless) return complete(user, ACR.phr, amr);
+    if (passwordless) return complete(user, ACR.phr, amr, decided);
     const factors = await sctx.store.repos.mfaFactors.list(instance.id, user.id);
     const kinds = usableKinds(user, factors);
     const mfaNeeded = decision.decision === 'mfa' || kinds.size > 0 || required >= acrRank(ACR.mfa);
-    if (!mfaNeeded) return complete(user, ACR.pwd, amr);
+    if (!mfaNeeded) return complete(user, ACR.pwd, amr, decided);
+    await decided();
     const pending: Pending = { userId: user.id, amr };
     await savePending(details, pending);
     if (kinds.size === 0) {
