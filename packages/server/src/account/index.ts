@@ -35,7 +35,7 @@ import {
 } from '../mfa/service.ts';
 import { recoveryCodesPage, totpEnrollBlock } from '../mfa/step.ts';
 import type { OidcModule } from '../oidc/index.ts';
-import { adapterFor } from '../oidc/adapter.ts';
+import { browserSession } from '../oidc/session.ts';
 import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
 import {
   checkCsrf,
@@ -51,12 +51,6 @@ export const ACCOUNT_CLIENT = 'account-portal';
 /** Removing a factor needs a sign-in this recent. */
 export const REAUTH_SECONDS = 10 * 60;
 
-interface SessionInfo {
-  sid: string;
-  accountId: string;
-  loginTs: number | null;
-}
-
 const hidden = (name: string, value: string) =>
   `<input type="hidden" name="${esc(name)}" value="${esc(value)}">`;
 
@@ -64,21 +58,6 @@ export function createAccountPages(sctx: ServerContext, oidc: OidcModule): Middl
   const { config, store } = sctx;
   const clientReady = new Set<string>();
   const base = (i: Instance) => `/i/${i.slug}/account`;
-
-  async function session(ctx: Context, instance: Instance): Promise<SessionInfo | null> {
-    const sid = ctx.cookies.get('_session', { signed: true });
-    if (!sid || sid.length > 200) return null;
-    const payload = (await adapterFor(sctx, instance)('Session').find(sid)) as
-      { accountId?: string; exp?: number; loginTs?: number } | undefined;
-    if (!payload?.accountId) return null;
-    if (typeof payload.exp === 'number' && payload.exp * 1000 <= sctx.clock.now().getTime())
-      return null;
-    return {
-      sid,
-      accountId: payload.accountId,
-      loginTs: typeof payload.loginTs === 'number' ? payload.loginTs : null,
-    };
-  }
 
   async function ensureClient(instance: Instance): Promise<void> {
     if (clientReady.has(instance.id)) return;
@@ -314,7 +293,7 @@ ${hidden('csrf', csrf)}${hidden('channel', channel)}${hidden('challenge', challe
         return renderError(ctx, locale, { status: 400, messageKey: 'page.error.session' });
       return ctx.redirect(base(instance));
     }
-    const s = await session(ctx, instance);
+    const s = await browserSession(sctx, ctx, instance);
     if (!s) {
       if (ctx.method === 'GET' && rest === '') return startLogin(ctx, instance, false);
       return renderError(ctx, locale, { status: 401, messageKey: 'page.error.session' });

@@ -41,6 +41,7 @@ import {
 import { validate } from '../api/index.ts';
 import { samlBase } from '../saml/index.ts';
 import { SERVING_STATES } from '../oidc/interactions.ts';
+import { loginTsOf } from '../oidc/session.ts';
 
 export const PORTAL_CLIENT = 'portal';
 /** Removing a factor needs a sign-in this recent (as on the account pages). */
@@ -165,10 +166,7 @@ export function createMe(
     const sessionUid =
       typeof at?.payload.sessionUid === 'string' ? (at.payload.sessionUid as string) : null;
     const session = sessionUid ? await store.repos.oidc.findByUid(instance.id, sessionUid) : null;
-    const loginTs =
-      session && typeof session.payload.loginTs === 'number'
-        ? (session.payload.loginTs as number)
-        : null;
+    const loginTs = loginTsOf(session?.payload);
     return { instance, user, token: m[1]!, sessionUid, loginTs };
   }
 
@@ -225,12 +223,10 @@ export function createMe(
       }
       const uid = typeof r.payload.uid === 'string' ? r.payload.uid : r.uid;
       if (!uid) continue;
+      const loginTs = loginTsOf(r.payload);
       out.push({
         id: uid,
-        signed_in_at:
-          typeof r.payload.loginTs === 'number'
-            ? new Date((r.payload.loginTs as number) * 1000).toISOString()
-            : null,
+        signed_in_at: loginTs === null ? null : new Date(loginTs * 1000).toISOString(),
         expires_at: r.expiresAt?.toISOString() ?? null,
         current: uid === me.sessionUid,
         applications: apps,

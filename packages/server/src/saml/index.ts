@@ -19,6 +19,7 @@ import type { Instance, SamlApp, User } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
 import type { OidcModule } from '../oidc/index.ts';
 import { adapterFor } from '../oidc/adapter.ts';
+import { browserSession, endBrowserSession } from '../oidc/session.ts';
 import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
 import { esc, pageLocale, renderError } from '../pages/render.ts';
 import { requestMeta } from '../audit/index.ts';
@@ -337,14 +338,8 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
 
   /** The instance's sign-in session of this browser (oidc-provider's Session), if any. */
   async function sessionInfo(ctx: Context, instance: Instance): Promise<Auth | null> {
-    const sid = ctx.cookies.get('_session', { signed: true });
-    if (!sid || sid.length > 200) return null;
-    const payload = (await adapterFor(sctx, instance)('Session').find(sid)) as
-      { accountId?: string; exp?: number; acr?: string } | undefined;
-    if (!payload?.accountId) return null;
-    if (typeof payload.exp === 'number' && payload.exp * 1000 <= sctx.clock.now().getTime())
-      return null;
-    return { accountId: payload.accountId, acr: payload.acr ?? null, sid: sidTag(sid) };
+    const s = await browserSession(sctx, ctx, instance);
+    return s ? { accountId: s.accountId, acr: s.acr, sid: sidTag(s.sid) } : null;
   }
 
   const audit = (
@@ -711,10 +706,8 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
 
   /** Ends the IdP session of this browser; returns the tag of the session ended. */
   async function endSession(ctx: Context, instance: Instance): Promise<string | null> {
-    const sid = ctx.cookies.get('_session', { signed: true });
-    if (sid && sid.length <= 200) await adapterFor(sctx, instance)('Session').destroy(sid);
-    ctx.cookies.set('_session', null, { path: `/i/${instance.slug}`, signed: true });
-    return sid && sid.length <= 200 ? sidTag(sid) : null;
+    const sid = await endBrowserSession(sctx, ctx, instance);
+    return sid ? sidTag(sid) : null;
   }
 
   function signedOutPage(ctx: Context) {
