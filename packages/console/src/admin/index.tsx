@@ -7,14 +7,7 @@ import { formatInstant, t } from '../i18n/index.ts';
 import { Link, match, navigate } from '../router.ts';
 import type { SectionProps } from '../shell/section.ts';
 import { Loaded, Page, Table } from '../ui/index.ts';
-import {
-  ap,
-  InstanceFrame,
-  SCREENS,
-  StatusBadge,
-  type Instance,
-  type Screen,
-} from './common.tsx';
+import { ap, InstanceFrame, SCREENS, StatusBadge, type Instance, type Screen } from './common.tsx';
 import { Import, UserDetail, Users } from './users.tsx';
 import { Groups, OrgTree } from './directory.tsx';
 import { Applications, OidcApp, OidcWizard, Provisioning, SamlApp, SamlWizard } from './apps.tsx';

@@ -149,6 +149,8 @@ function Preview(props: {
     sheet.replaceSync(html.css);
     f.contentDocument.adoptedStyleSheets = [sheet];
   };
+  // the page's markup rarely changes with the colours (same srcdoc, no new load): re-adopt
+  useEffect(adopt, [html]);
   return (
     <div className="preview">
       {err ? <ErrorView error={err} /> : null}
