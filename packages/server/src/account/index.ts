@@ -36,6 +36,7 @@ import {
 import { recoveryCodesPage, totpEnrollBlock } from '../mfa/step.ts';
 import type { OidcModule } from '../oidc/index.ts';
 import { browserSession } from '../oidc/session.ts';
+import { ensureInternalClient } from '../oidc/internal-clients.ts';
 import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
 import {
   checkCsrf,
@@ -56,45 +57,22 @@ const hidden = (name: string, value: string) =>
 
 export function createAccountPages(sctx: ServerContext, oidc: OidcModule): Middleware {
   const { config, store } = sctx;
-  const clientReady = new Set<string>();
   const base = (i: Instance) => `/i/${i.slug}/account`;
 
-  async function ensureClient(instance: Instance): Promise<void> {
-    if (clientReady.has(instance.id)) return;
-    const existing = await store.repos.applications.getByClientId(instance.id, ACCOUNT_CLIENT);
-    if (existing && (!existing.firstParty || !existing.internal)) {
-      // created before it was flagged: first-party (no consent page) and not listed
-      await store.transaction(async (tx) => {
-        const at = sctx.clock.now();
-        await tx.applications.update(
-          instance.id,
-          existing.id,
-          { firstParty: true, internal: true },
-          at,
-        );
-        await tx.instances.bumpConfigVersion(instance.id, at);
-      });
-      oidc.invalidate(instance.slug);
-    }
-    if (!existing) {
-      await sctx.core.applications
-        .create(instance, {
-          name: 'Account',
-          clientId: ACCOUNT_CLIENT,
-          public: true,
-          redirectUris: [`${config.publicUrl}${base(instance)}/callback`],
-          grantTypes: ['authorization_code'],
-          scopes: ['openid'],
-          internal: true, // first-party (no consent page) and not listed
-        })
-        .catch(async (err: unknown) => {
-          if (!(await store.repos.applications.getByClientId(instance.id, ACCOUNT_CLIENT)))
-            throw err;
-        });
-      oidc.invalidate(instance.slug);
-    }
-    clientReady.add(instance.id);
-  }
+  const ensureClient = (instance: Instance) =>
+    ensureInternalClient(
+      sctx,
+      instance,
+      {
+        clientId: ACCOUNT_CLIENT,
+        name: 'Account',
+        redirectUris: [`${config.publicUrl}${base(instance)}/callback`],
+        scopes: ['openid'],
+        // one created before the internal flag existed is upgraded
+        adoptExisting: true,
+      },
+      oidc.invalidate,
+    );
 
   async function startLogin(ctx: Context, instance: Instance, reauth: boolean): Promise<void> {
     await ensureClient(instance);

@@ -42,6 +42,7 @@ import { validate } from '../api/index.ts';
 import { samlBase } from '../saml/index.ts';
 import { SERVING_STATES } from '../oidc/interactions.ts';
 import { loginTsOf } from '../oidc/session.ts';
+import { ensureInternalClient } from '../oidc/internal-clients.ts';
 
 export const PORTAL_CLIENT = 'portal';
 /** Removing a factor needs a sign-in this recent (as on the account pages). */
@@ -109,33 +110,23 @@ export function createMe(
   invalidate: (slug: string) => void,
 ): Middleware {
   const { config, store } = sctx;
-  const clientReady = new Set<string>();
   const redirectUri = (i: Instance) => `${config.publicUrl}/i/${i.slug}/portal/callback`;
   const issuer = (i: Instance) => `${config.publicUrl}/i/${i.slug}`;
 
   /** The portal's public client (code + PKCE, first-party, unlisted), created on first use. */
-  async function ensureClient(instance: Instance): Promise<void> {
-    if (clientReady.has(instance.id)) return;
-    if (!(await store.repos.applications.getByClientId(instance.id, PORTAL_CLIENT))) {
-      await sctx.core.applications
-        .create(instance, {
-          name: 'Portal',
-          clientId: PORTAL_CLIENT,
-          public: true,
-          redirectUris: [redirectUri(instance)],
-          postLogoutRedirectUris: [`${config.publicUrl}/i/${instance.slug}/portal`],
-          grantTypes: ['authorization_code'],
-          scopes: ['openid', 'profile', 'email'],
-          internal: true,
-        })
-        .catch(async (err: unknown) => {
-          if (!(await store.repos.applications.getByClientId(instance.id, PORTAL_CLIENT)))
-            throw err;
-        });
-      invalidate(instance.slug);
-    }
-    clientReady.add(instance.id);
-  }
+  const ensureClient = (instance: Instance) =>
+    ensureInternalClient(
+      sctx,
+      instance,
+      {
+        clientId: PORTAL_CLIENT,
+        name: 'Portal',
+        redirectUris: [redirectUri(instance)],
+        postLogoutRedirectUris: [`${config.publicUrl}/i/${instance.slug}/portal`],
+        scopes: ['openid', 'profile', 'email'],
+      },
+      invalidate,
+    );
 
   async function authenticate(ctx: Context, instance: Instance): Promise<Me> {
     const m = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(ctx.get('authorization'));

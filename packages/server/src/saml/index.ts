@@ -20,6 +20,7 @@ import type { ServerContext } from '../context.ts';
 import type { OidcModule } from '../oidc/index.ts';
 import { adapterFor } from '../oidc/adapter.ts';
 import { browserSession, endBrowserSession } from '../oidc/session.ts';
+import { ensureInternalClient } from '../oidc/internal-clients.ts';
 import { clauseOf, renderUnavailable, SERVING_STATES } from '../oidc/interactions.ts';
 import { esc, pageLocale, renderError } from '../pages/render.ts';
 import { requestMeta } from '../audit/index.ts';
@@ -332,7 +333,6 @@ export function requestOptions(xml: string): {
 
 export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
   const { config, store } = sctx;
-  const bridgeReady = new Set<string>();
 
   const log = (ctx: Context) => (ctx.state.log ?? sctx.logger) as ServerContext['logger'];
 
@@ -396,28 +396,18 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     return postForm(ctx, e.action, e.fields);
   }
 
-  async function ensureBridge(instance: Instance): Promise<void> {
-    if (bridgeReady.has(instance.id)) return;
-    const redirect = `${samlBase(config.publicUrl, instance.slug)}/continue`;
-    const existing = await store.repos.applications.getByClientId(instance.id, BRIDGE_CLIENT);
-    if (!existing)
-      await sctx.core.applications
-        .create(instance, {
-          name: 'SAML sign-in',
-          clientId: BRIDGE_CLIENT,
-          public: true,
-          redirectUris: [redirect],
-          grantTypes: ['authorization_code'],
-          scopes: ['openid'],
-          internal: true, // first-party (no consent page) and not listed
-        })
-        .catch(async (err: unknown) => {
-          if (!(await store.repos.applications.getByClientId(instance.id, BRIDGE_CLIENT)))
-            throw err;
-        });
-    _oidc.invalidate(instance.slug);
-    bridgeReady.add(instance.id);
-  }
+  const ensureBridge = (instance: Instance) =>
+    ensureInternalClient(
+      sctx,
+      instance,
+      {
+        clientId: BRIDGE_CLIENT,
+        name: 'SAML sign-in',
+        redirectUris: [`${samlBase(config.publicUrl, instance.slug)}/continue`],
+        scopes: ['openid'],
+      },
+      _oidc.invalidate,
+    );
 
   function chooseAcs(app: SamlApp, url: string | undefined, index: string | undefined): string {
     if (url) {
