@@ -3,11 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { availableStoreKinds } from '@idaas/storage';
-import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
-import { ACCOUNT_SCOPE } from './routes-commerce.ts';
-import { startApi, type ApiHarness } from './fixtures.ts';
+import { createUser, instance } from '../../../../e2e/support/oidc.ts';
+import { memberTokens, startApi, type ApiHarness } from './fixtures.ts';
 
-const REDIRECT = 'http://127.0.0.1:9/cb';
 type Rec = Record<string, unknown>;
 
 for (const kind of availableStoreKinds()) {
@@ -26,15 +24,7 @@ for (const kind of availableStoreKinds()) {
       const owner = await createUser(server, platform, 'ops-owner');
       const sub = await createUser(server, platform, 'ops-sub');
       const stranger = await createUser(server, platform, 'ops-stranger');
-      const { application, clientSecret } = await createApp(server, platform, {
-        grantTypes: ['authorization_code'],
-        redirectUris: [REDIRECT],
-        scopes: ['openid', ACCOUNT_SCOPE],
-      });
-      const config = await rp(server, 'platform', application.clientId, clientSecret);
-      const tokenOf = async (username: string) =>
-        (await codeFlow(server, config, REDIRECT, username, { scope: `openid ${ACCOUNT_SCOPE}` }))
-          .tokens.access_token;
+      const tokenOf = await memberTokens(server);
       const ok = async (r: Promise<{ status: number; json: Rec; body: unknown }>, status = 200) => {
         const res = await r;
         assert.equal(res.status, status, JSON.stringify(res.body));

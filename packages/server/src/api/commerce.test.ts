@@ -5,11 +5,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { availableStoreKinds } from '@idaas/storage';
-import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
-import { ACCOUNT_SCOPE } from './routes-commerce.ts';
-import { startApi, type ApiHarness } from './fixtures.ts';
-
-const REDIRECT = 'http://127.0.0.1:9/cb';
+import { createUser, instance } from '../../../../e2e/support/oidc.ts';
+import { memberTokens, startApi, type ApiHarness } from './fixtures.ts';
 
 type Rec = Record<string, unknown>;
 
@@ -263,15 +260,7 @@ for (const kind of availableStoreKinds()) {
       const platform = await instance(server, 'platform');
       const owner = await createUser(server, platform, 'acct-owner');
       const sub = await createUser(server, platform, 'acct-sub');
-      const { application, clientSecret } = await createApp(server, platform, {
-        grantTypes: ['authorization_code'],
-        redirectUris: [REDIRECT],
-        scopes: ['openid', ACCOUNT_SCOPE],
-      });
-      const config = await rp(server, 'platform', application.clientId, clientSecret);
-      const tokenOf = async (username: string) =>
-        (await codeFlow(server, config, REDIRECT, username, { scope: `openid ${ACCOUNT_SCOPE}` }))
-          .tokens.access_token;
+      const tokenOf = await memberTokens(server);
       const acc = await ok('POST', '/accounts', {
         name: 'Delegating Co',
         test_clock: true,

@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import type { StoreKind } from '@idaas/storage';
 import { startTestServer, type TestServer } from '../testing.ts';
 import { ADMIN_SCOPE } from '../bootstrap.ts';
+import { codeFlow, createApp, instance, rp } from '../../../../e2e/support/oidc.ts';
+import { ACCOUNT_SCOPE } from './routes-commerce.ts';
 
 export interface ApiResponse {
   status: number;
@@ -60,6 +62,32 @@ export async function adminToken(
   const token = (JSON.parse(text) as { access_token?: string }).access_token;
   assert.ok(token, `no access_token in ${text}`);
   return token;
+}
+
+/** The redirect URI of `memberTokens`' client (nothing listens; the code flow stops there). */
+export const MEMBER_REDIRECT = 'http://127.0.0.1:9/cb';
+
+/**
+ * Access tokens of platform users with the account scope, as account members use the admin
+ * API (G5.6): one confidential authorization-code client of the platform instance, then a
+ * browser-like code flow per user (the user must exist with the test password).
+ */
+export async function memberTokens(
+  server: TestServer,
+): Promise<(username: string) => Promise<string>> {
+  const platform = await instance(server, 'platform');
+  const { application, clientSecret } = await createApp(server, platform, {
+    grantTypes: ['authorization_code'],
+    redirectUris: [MEMBER_REDIRECT],
+    scopes: ['openid', ACCOUNT_SCOPE],
+  });
+  const config = await rp(server, 'platform', application.clientId, clientSecret);
+  return async (username) =>
+    (
+      await codeFlow(server, config, MEMBER_REDIRECT, username, {
+        scope: `openid ${ACCOUNT_SCOPE}`,
+      })
+    ).tokens.access_token;
 }
 
 export async function startApi(kind: StoreKind): Promise<ApiHarness> {

@@ -6,14 +6,19 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { availableStoreKinds } from '@idaas/storage';
 import { INSTANCE_PERMISSIONS, ROUTE_PERMISSIONS, type AuditInput } from '@idaas/core';
-import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
+import { createUser, instance } from '../../../../e2e/support/oidc.ts';
 import { API_PREFIX, routes } from './index.ts';
-import { ACCOUNT_ROUTES, ACCOUNT_SCOPE, commerceRoutes } from './routes-commerce.ts';
-import { startApi, type ApiHarness, type OpenApiDoc, type Schema } from './fixtures.ts';
+import { ACCOUNT_ROUTES, commerceRoutes } from './routes-commerce.ts';
+import {
+  memberTokens,
+  startApi,
+  type ApiHarness,
+  type OpenApiDoc,
+  type Schema,
+} from './fixtures.ts';
 import type { AnyRoute } from './route.ts';
 
 type Rec = Record<string, unknown>;
-const REDIRECT = 'http://127.0.0.1:9/cb';
 
 // ---- syntactically valid requests for any route, from the served OpenAPI document
 
@@ -115,20 +120,10 @@ for (const kind of availableStoreKinds()) {
       };
       const server = h.server;
       const platform = await instance(server, 'platform');
-      const { application, clientSecret } = await createApp(server, platform, {
-        grantTypes: ['authorization_code'],
-        redirectUris: [REDIRECT],
-        scopes: ['openid', ACCOUNT_SCOPE],
-      });
-      const config = await rp(server, 'platform', application.clientId, clientSecret);
+      const tokenOf = await memberTokens(server);
       for (const name of ['owner', 'sub', 'outsider'] as const) {
         const u = await createUser(server, platform, `roles-${name}`);
-        const token = (
-          await codeFlow(server, config, REDIRECT, `roles-${name}`, {
-            scope: `openid ${ACCOUNT_SCOPE}`,
-          })
-        ).tokens.access_token;
-        users[name] = { id: u.id, token };
+        users[name] = { id: u.id, token: await tokenOf(`roles-${name}`) };
       }
       acct = await ok('POST', '/accounts', { name: 'Acme Ltd', owner_user_id: users.owner.id });
       otherAcct = await ok('POST', '/accounts', { name: 'Other Ltd' });

@@ -5,11 +5,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { newId } from '@idaas/core';
 import { availableStoreKinds } from '@idaas/storage';
-import { codeFlow, createApp, createUser, instance, rp } from '../../../../e2e/support/oidc.ts';
-import { ACCOUNT_SCOPE } from './routes-commerce.ts';
-import { startApi, type ApiHarness } from './fixtures.ts';
+import { createUser, instance } from '../../../../e2e/support/oidc.ts';
+import { memberTokens, startApi, type ApiHarness } from './fixtures.ts';
 
-const REDIRECT = 'http://127.0.0.1:9/cb';
 type Rec = Record<string, unknown>;
 
 for (const kind of availableStoreKinds()) {
@@ -29,15 +27,7 @@ for (const kind of availableStoreKinds()) {
       const reader = await createUser(server, platform, 'rc-reader');
       const payer = await createUser(server, platform, 'rc-payer');
       const stranger = await createUser(server, platform, 'rc-stranger');
-      const { application, clientSecret } = await createApp(server, platform, {
-        grantTypes: ['authorization_code'],
-        redirectUris: [REDIRECT],
-        scopes: ['openid', ACCOUNT_SCOPE],
-      });
-      const config = await rp(server, 'platform', application.clientId, clientSecret);
-      const tokenOf = async (username: string) =>
-        (await codeFlow(server, config, REDIRECT, username, { scope: `openid ${ACCOUNT_SCOPE}` }))
-          .tokens.access_token;
+      const tokenOf = await memberTokens(server);
       const acc = (await h.api('POST', '/accounts', { name: 'Rc Co', owner_user_id: owner.id }))
         .json;
       await h.api('POST', '/accounts', { name: 'Rc Other', owner_user_id: stranger.id });
