@@ -31,7 +31,13 @@ import {
 } from '../pages/render.ts';
 import { passwordStep } from './password-step.ts';
 import { passwordChangePage } from './password-change.ts';
-import { deviceKnown, evaluateSignIn, rememberDevice } from '../security/access.ts';
+import {
+  ACCESS_DECIDED,
+  ACCESS_MFA_REASON,
+  deviceKnown,
+  evaluateSignIn,
+  rememberDevice,
+} from '../security/access.ts';
 import { BRIDGE_CLIENT, samlApplicationOf } from '../saml/pending.ts';
 import {
   ACR,
@@ -298,11 +304,14 @@ export async function handleInteraction(
   /**
    * The sign-in is complete: session acr/amr, metering, device memory, audit. `earlier`
    * records (the access decision) are queued with the success so one audit write holds both.
+   * `decided`: conditional access decided this sign-in after its first factor (not a
+   * step-up of a session), so the resumed authorization does not evaluate it again.
    */
   const complete = async (
     user: User,
     acr: string,
     amr: string[],
+    decided: boolean,
     earlier?: () => Promise<void>,
   ) => {
     sctx.events.emit('authenticated', {
@@ -313,7 +322,13 @@ export async function handleInteraction(
     await rememberDevice(sctx, ctx, instance, user.id);
     await Promise.all([earlier?.(), audit('login.succeeded', 'success', user.id, { acr, amr })]);
     ctx.state.log?.info({ event: 'login.succeeded', userId: user.id, acr }, 'sign-in succeeded');
-    return finish({ login: { accountId: user.id, acr, amr, remember: true } }, false);
+    return finish(
+      {
+        login: { accountId: user.id, acr, amr, remember: true },
+        ...(decided ? { [ACCESS_DECIDED]: true } : {}),
+      },
+      false,
+    );
   };
 
   const pageState = (user: User, _pending: Pending): Omit<MfaPageState, 'kinds'> => ({
@@ -375,11 +390,11 @@ export async function handleInteraction(
       sctx.metrics.logins.inc({ result: 'failure' });
       return deniedPage(ctx, locale, client.origins);
     }
-    if (passwordless) return complete(user, ACR.phr, amr, decided);
+    if (passwordless) return complete(user, ACR.phr, amr, true, decided);
     const factors = await sctx.store.repos.mfaFactors.list(instance.id, user.id);
     const kinds = usableKinds(user, factors);
     const mfaNeeded = decision.decision === 'mfa' || kinds.size > 0 || required >= acrRank(ACR.mfa);
-    if (!mfaNeeded) return complete(user, ACR.pwd, amr, decided);
+    if (!mfaNeeded) return complete(user, ACR.pwd, amr, true, decided);
     await decided();
     const pending: Pending = { userId: user.id, amr };
     await savePending(details, pending);
@@ -408,9 +423,10 @@ export async function handleInteraction(
         !pending &&
         sessionAccount &&
         reasons.length > 0 &&
-        reasons.every((r) => r === STEP_UP_REASON)
+        reasons.every((r) => r === STEP_UP_REASON || r === ACCESS_MFA_REASON)
       ) {
-        // step-up: the session is good but its acr is weaker than the client asks for
+        // step-up: the session is good but its acr is weaker than the client asks for, or
+        // than an access policy for this client requires (security/access.ts)
         const sessionAmr = (details.session as { amr?: string[] } | undefined)?.amr;
         pending = { userId: sessionAccount, amr: sessionAmr ?? ['pwd'], stepUp: true };
         const user = await pendingUser(pending);
@@ -528,7 +544,7 @@ export async function handleInteraction(
     if (action === 'continue') {
       if (!pending.done)
         return renderError(ctx, locale, { status: 400, messageKey: 'page.error.session' });
-      return complete(user, pending.done.acr, pending.done.amr);
+      return complete(user, pending.done.acr, pending.done.amr, !pending.stepUp);
     }
 
     if (action === 'enroll') {
@@ -609,7 +625,7 @@ export async function handleInteraction(
       await audit('mfa.challenge.passed', 'success', user.id, { factor: method });
       if (remaining !== null) await audit('mfa.recovery.used', 'success', user.id, { remaining });
       const amr = [...new Set([...pending.amr, ...amrOf(method, userVerified), 'mfa'])];
-      return complete(user, method === 'webauthn' ? ACR.phr : ACR.mfa, amr);
+      return complete(user, method === 'webauthn' ? ACR.phr : ACR.mfa, amr, !pending.stepUp);
     } catch (err) {
       if (!(err instanceof MfaError)) throw err;
       await audit('mfa.challenge.failed', 'failure', user.id, {

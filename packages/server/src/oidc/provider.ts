@@ -14,6 +14,7 @@ import { adapterFor } from './adapter.ts';
 import { CLAIMS, findAccountFor } from './account.ts';
 import { ACR_VALUES, acrRank } from '../mfa/service.ts';
 import { requestedRank, STEP_UP_REASON } from './interactions.ts';
+import { ACCESS_MFA_REASON, sessionReuseCheck } from '../security/access.ts';
 import {
   logoutSource,
   postLogoutSuccessSource,
@@ -53,12 +54,28 @@ const ACCESS_TOKEN_FORMAT = 'urn:idaas:access_token_format';
 /**
  * The interaction policy: the built-in prompts plus a step-up check on `login` — a
  * session whose acr is weaker than the client's `acr_values` asks for goes through the
- * second step again (max_age and prompt=login are built in).
+ * second step again (max_age and prompt=login are built in) — and conditional access on
+ * a reused session (`accessCheck`, see security/access.ts).
  */
-function loginPolicy() {
+function loginPolicy(accessCheck: (ctx: KoaContextWithOIDC) => Promise<boolean>) {
   const { base, Check } = interactionPolicy;
   const policy = base();
-  policy.get('login')!.checks.add(
+  const login = policy.get('login')!;
+  login.checks.add(
+    new Check(ACCESS_MFA_REASON, 'an access policy requires a second factor', async (ctx) => {
+      // a full sign-in is due anyway (no session, prompt=login, max_age, id_token_hint …):
+      // conditional access runs there, with whoever signs in
+      for (const other of login.checks)
+        if (
+          other.reason !== ACCESS_MFA_REASON &&
+          other.reason !== STEP_UP_REASON &&
+          (await other.check(ctx))
+        )
+          return Check.NO_NEED_TO_PROMPT;
+      return (await accessCheck(ctx)) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+  );
+  login.checks.add(
     new Check(STEP_UP_REASON, 'a stronger authentication is requested', (ctx) => {
       const { oidc } = ctx;
       if (!oidc.session?.accountId) return Check.NO_NEED_TO_PROMPT;
@@ -228,7 +245,7 @@ export async function buildProvider(
       required: (_ctx, client) => client.clientAuthMethod === 'none',
     },
     interactions: {
-      policy: loginPolicy(),
+      policy: loginPolicy((ctx) => sessionReuseCheck(sctx, instance, ctx)),
       url: (_ctx, interaction) => `${mount}/interaction/${interaction.uid}`,
     },
     rotateRefreshToken: true,

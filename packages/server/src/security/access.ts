@@ -8,6 +8,7 @@
 // last seen, at most MAX_DEVICES_PER_USER per user (the least recently seen go first).
 import { createHash, randomBytes } from 'node:crypto';
 import type { Context } from 'koa';
+import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import {
   evaluate,
   type AccessDecisionKind,
@@ -16,6 +17,9 @@ import {
   type User,
 } from '@idaas/core';
 import type { ServerContext } from '../context.ts';
+import { requestMeta } from '../audit/index.ts';
+import { ACR, acrRank } from '../mfa/service.ts';
+import { BRIDGE_CLIENT } from '../saml/pending.ts';
 
 export interface SignInContext {
   instance: Instance;
@@ -133,4 +137,84 @@ export async function rememberDevice(
     sctx.clock.now(),
     MAX_DEVICES_PER_USER,
   );
+}
+
+// ---- session reuse (OIDC)
+//
+// A browser with a session skips the hosted sign-in, so `afterFirstFactor` never sees the
+// application it now signs in to. The login prompt of every instance's provider carries a
+// check (oidc/provider.ts) that calls `sessionReuseCheck` on each authorization request
+// (and its resumption) that would reuse the session: the policies are evaluated afresh
+// for that client, the session's user, the request's IP and device — nothing is cached
+// across requests, so a policy change applies to the next authorization.
+//   deny → `access_denied` to the client (oidc-provider's authorization error handler
+//          redirects to the already validated redirect URI with `state` and `iss`);
+//   mfa  → when the session's acr is weaker than MFA, the login prompt with reason
+//          ACCESS_MFA_REASON: the hosted pages run the second step only, as for a step-up.
+
+/** Reason of the login prompt when an `mfa` policy needs a second step on a reused session. */
+export const ACCESS_MFA_REASON = 'idaas_access_mfa';
+
+/**
+ * Key of an interaction result whose sign-in was decided by conditional access in that
+ * interaction (after the first factor): its resumption does not evaluate (nor audit) again.
+ */
+export const ACCESS_DECIDED = 'idaas_access_decided';
+
+/**
+ * Conditional access for an authorization request that reuses a session. Returns true when
+ * the login prompt is needed (an `mfa` decision on a weaker session); throws
+ * `access_denied` on `deny`; false otherwise (no session, nothing to evaluate, allowed).
+ *
+ * Internal clients: `saml-bridge` is skipped — the SAML endpoint evaluated the policies
+ * for the service provider before sending the browser through the bridge, and the hosted
+ * sign-in does so with the SP when there is no session. `account-portal` (the hosted
+ * account pages) and `portal` (the end-user portal) act for no other application: they are
+ * evaluated as themselves, as the hosted sign-in does.
+ */
+export async function sessionReuseCheck(
+  sctx: ServerContext,
+  instance: Instance,
+  ctx: KoaContextWithOIDC,
+): Promise<boolean> {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  const clientId = oidc.client?.clientId;
+  if (!accountId || !clientId || clientId === BRIDGE_CLIENT) return false;
+  const result = oidc.result as Record<string, unknown> | undefined;
+  if (result?.[ACCESS_DECIDED] === true) return false;
+  const user = await sctx.store.repos.users.get(instance.id, accountId);
+  if (!user || user.status !== 'enabled') return false; // findAccount refuses it already
+  const decision = await evaluateSignIn(sctx, {
+    instance,
+    user,
+    application: { kind: 'oidc', id: clientId },
+    ip: ctx.ip,
+    deviceKnown: await deviceKnown(sctx, ctx, instance, user.id),
+  });
+  const acr = oidc.session.acr;
+  const stepUp = decision.decision === 'mfa' && acrRank(acr) < acrRank(ACR.mfa);
+  await sctx.audit.record({
+    instanceId: instance.id,
+    actor: { type: 'user', id: user.id },
+    action: 'access.decision',
+    target: { type: 'user', id: user.id },
+    result: decision.decision === 'deny' ? 'denied' : 'success',
+    ...requestMeta(ctx),
+    details: {
+      client: clientId,
+      decision: decision.decision,
+      policy: decision.policy?.id ?? null,
+      session: true,
+      ...(decision.decision === 'mfa' ? { step_up: stepUp } : {}),
+    },
+  });
+  if (decision.decision === 'deny') {
+    ((ctx.state as { log?: ServerContext['logger'] } | undefined)?.log ?? sctx.logger).info(
+      { event: 'access.denied', userId: user.id, clientId, policy: decision.policy?.id ?? null },
+      'authorization refused by an access policy (session reuse)',
+    );
+    throw new errors.AccessDenied('refused by an access policy');
+  }
+  return stepUp;
 }
