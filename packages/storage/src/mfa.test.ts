@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ManualClock, newId, type Instance, type MfaChallenge, type Store } from '@idaas/core';
-import { availableStoreKinds, freshStore, type TestStore } from './testing.ts';
+import { availableStoreKinds, freshStore, seedInstances, type TestStore } from './testing.ts';
 
 const clock = new ManualClock('2026-03-01T00:00:00Z');
 
@@ -16,34 +16,7 @@ for (const kind of availableStoreKinds()) {
     before(async () => {
       t = await freshStore(kind);
       store = t.store;
-      const acc = {
-        id: newId(clock),
-        kind: 'customer' as const,
-        name: 'Acme',
-        ownerEmail: null,
-        createdAt: clock.now(),
-      };
-      await store.repos.accounts.insert(acc);
-      const inst = (slug: string): Instance => {
-        const id = newId(clock);
-        return {
-          id,
-          accountId: acc.id,
-          slug,
-          displayName: slug,
-          region: 'cn-shanghai',
-          state: 'active',
-          dataKeyWrapped: t.kek.newDataKey(id).wrapped,
-          platform: false,
-          configVersion: 1,
-          createdAt: clock.now(),
-          updatedAt: clock.now(),
-        };
-      };
-      a = inst('alpha');
-      b = inst('beta');
-      await store.repos.instances.insert(a);
-      await store.repos.instances.insert(b);
+      [a, b] = (await seedInstances(t, clock, ['alpha', 'beta'])) as [Instance, Instance];
     });
     after(async () => t.dispose());
 

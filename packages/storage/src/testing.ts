@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { KeyEncryptionKey } from '@idaas/core';
+import { KeyEncryptionKey, newId, type Clock, type Instance } from '@idaas/core';
 import { createPgSchema, dropPgSchema, openStore, type OpenedStore } from './store.ts';
 
 export interface TestStore {
@@ -61,4 +61,43 @@ export async function freshStore(
       await drop();
     },
   };
+}
+
+/**
+ * Repo-test scaffolding: one customer account and an active (non-platform) instance of it
+ * per slug, inserted into the test store; ids and instants from `clock`.
+ */
+export async function seedInstances(
+  t: TestStore,
+  clock: Clock,
+  slugs: string[],
+): Promise<Instance[]> {
+  const acc = {
+    id: newId(clock),
+    kind: 'customer' as const,
+    name: 'Acme',
+    ownerEmail: null,
+    createdAt: clock.now(),
+  };
+  await t.store.repos.accounts.insert(acc);
+  const out: Instance[] = [];
+  for (const slug of slugs) {
+    const id = newId(clock);
+    const inst: Instance = {
+      id,
+      accountId: acc.id,
+      slug,
+      displayName: slug,
+      region: 'cn-shanghai',
+      state: 'active',
+      dataKeyWrapped: t.kek.newDataKey(id).wrapped,
+      platform: false,
+      configVersion: 1,
+      createdAt: clock.now(),
+      updatedAt: clock.now(),
+    };
+    await t.store.repos.instances.insert(inst);
+    out.push(inst);
+  }
+  return out;
 }
