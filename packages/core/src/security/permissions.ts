@@ -5,6 +5,8 @@
 // `platform:operate` is never grantable through an instance role: it is the operator's.
 // `account:member` marks the commerce routes authorised by account membership (G5.6
 // sub-account actions), not by instance roles.
+// `instance:member` marks instance routes about the caller itself (its own permissions):
+// any role on the instance in the path suffices, whichever permissions it grants.
 
 export const INSTANCE_PERMISSIONS = [
   'instance:read',
@@ -29,13 +31,15 @@ export const INSTANCE_PERMISSIONS = [
 
 export type InstancePermission = (typeof INSTANCE_PERMISSIONS)[number];
 
-export type RoutePermission = InstancePermission | 'platform:operate' | 'account:member';
+export type RoutePermission =
+  InstancePermission | 'platform:operate' | 'account:member' | 'instance:member';
 
-/** Every value a route may declare (the instance permissions and the two special ones). */
+/** Every value a route may declare (the instance permissions and the special ones). */
 export const ROUTE_PERMISSIONS: readonly RoutePermission[] = [
   ...INSTANCE_PERMISSIONS,
   'platform:operate',
   'account:member',
+  'instance:member',
 ];
 
 export const BUILTIN_ROLES = ['owner', 'admin', 'user-admin', 'auditor', 'app-admin'] as const;

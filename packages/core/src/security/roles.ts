@@ -150,6 +150,11 @@ export class RolesService {
 
   /** The instances a platform user holds any permission on (owned accounts' and assigned ones). */
   async instancesOf(userId: string): Promise<Instance[]> {
+    return (await this.accessesOf(userId)).map((a) => a.instance);
+  }
+
+  /** The same instances (ordered by slug), each with the user's access to it. */
+  async accessesOf(userId: string): Promise<{ instance: Instance; access: Access }[]> {
     const r = this.#store.repos;
     const memberships = await r.accountMembers.accountsOf(userId);
     const ids = new Set(
@@ -159,14 +164,16 @@ export class RolesService {
     );
     for (const a of await repos(this.#store).roleAssignments.listByUser(userId))
       ids.add(a.instanceId);
-    const out: Instance[] = [];
+    const out: { instance: Instance; access: Access }[] = [];
     for (const id of ids) {
       const inst = await r.instances.get(id);
       if (!inst) continue;
       const access = await this.permissionsOf(inst, { type: 'member', userId });
-      if (access.permissions.size > 0) out.push(inst);
+      if (access.permissions.size > 0) out.push({ instance: inst, access });
     }
-    return out.sort((a, b) => (a.slug < b.slug ? -1 : a.slug > b.slug ? 1 : 0));
+    return out.sort((a, b) =>
+      a.instance.slug < b.instance.slug ? -1 : a.instance.slug > b.instance.slug ? 1 : 0,
+    );
   }
 
   async #permissionsOfRole(

@@ -8,7 +8,8 @@
 //   actions); instance routes need the route's permission on the instance in the path,
 //   through the roles the member holds there (roles.ts). Routes with an instance
 //   permission but no `{slug}` are refused unless they restrict themselves to what the
-//   caller may see (`ownInstancesOnly`).
+//   caller may see (`ownInstancesOnly`). `instance:member` routes (the caller's own
+//   permissions) need any role on the instance in the path.
 // - A refusal is a 403 naming the missing permission; it is logged and audited.
 import type { Context } from 'koa';
 import {
@@ -129,6 +130,23 @@ export async function authorizeCall(
         ? { type: 'admin', id: userId, onBehalfOf: accountId }
         : { type: 'subaccount', id: userId, onBehalfOf: accountId };
     return { principal, actor, instance, access: null };
+  }
+
+  if (permission === 'instance:member') {
+    // about the caller itself: any role on the instance will do; none (or no such
+    // instance) is refused alike, so members learn nothing about others' instances
+    const access =
+      instance && slug !== undefined
+        ? await rolesOf(sctx).permissionsOf(instance, principal)
+        : null;
+    if (!instance || !access || access.permissions.size === 0)
+      throw new Denied(
+        `requires ${permission} on instance ${slug ?? '(none named)'} (any role there)`,
+        permission,
+        access?.actor ?? anyMember,
+        instance,
+      );
+    return { principal, actor: access.actor, instance, access };
   }
 
   if (!isInstancePermission(permission))

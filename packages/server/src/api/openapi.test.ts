@@ -258,6 +258,7 @@ for (const kind of availableStoreKinds()) {
       await call('GET', `${AC}/members`);
       await call('DELETE', `${AC}/members/${pu.id}`);
       await call('GET', '/me'); // the console's who-am-I
+      await call('GET', `${S}/permissions`); // and what it may do on an instance
       await call('GET', '/plans');
       await call('POST', '/plans', {
         code: 'tour-plan',

@@ -26,6 +26,8 @@ function requiresText(permission: string): string {
   if (permission === 'platform:operate') return 'Requires `platform:operate`: the operator only.';
   if (permission === 'account:member')
     return 'Requires `account:member`: the operator, or a member of the account in the path within its sub-account actions (G5.6).';
+  if (permission === 'instance:member')
+    return 'Requires `instance:member`: the operator, or an account member holding any role on the instance in the path.';
   return `Requires \`${permission}\` on the instance: the operator, or an account member whose roles on it grant it.`;
 }
 

@@ -247,6 +247,30 @@ for (const kind of availableStoreKinds()) {
         assert.match(String(res.json.detail), /requires account:member/);
         checked++;
       }
+      // instance:member (the caller's own standing): refused without any role on the
+      // instance (the sub-account, its roles revoked above; an owner of another account),
+      // and on an instance that does not exist; answered with the narrowest single role
+      for (const r of byPermission.get('instance:member') ?? []) {
+        for (const [who, slug] of [
+          ['sub', 'acme'],
+          ['outsider', 'acme'],
+          ['sub', 'no-such-instance'],
+        ] as const) {
+          const { path, body } = requestFor(h.doc, r, { ...values, slug });
+          const n = audits.length;
+          const res = await as(who, r.method.toUpperCase(), path, body);
+          assert.equal(res.status, 403, `${r.operationId} as ${who} on ${slug}`);
+          assert.match(String(res.json.detail), /requires instance:member on instance /);
+          const rec = audits.slice(n).find((a) => a.action === `api.${r.operationId}`);
+          assert.equal(rec?.result, 'denied', `${r.operationId}: refusal audited`);
+        }
+        await assign(users.sub.id, ['all-but-instance-read']);
+        const { path, body } = requestFor(h.doc, r, values);
+        const res = await as('sub', r.method.toUpperCase(), path, body);
+        assert.equal(res.status, 200, `${r.operationId} with a role: ${JSON.stringify(res.body)}`);
+        await assign(users.sub.id, []);
+        checked++;
+      }
       // all but the filtered listing and account routes naming no account
       const expected = routes.filter(
         (r) =>

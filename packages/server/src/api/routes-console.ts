@@ -1,7 +1,30 @@
-// Admin API for the console: who the caller is (operator or account member) and which
-// customer accounts it belongs to, so the console can open the right views after sign-in.
+// Admin API for the console: who the caller is (operator or account member), which
+// customer accounts it belongs to and what it may do on each instance, so the console can
+// open the right views after sign-in and hide what a role cannot do (the dispatcher still
+// checks every call: these answers only describe it).
 import { z } from 'zod';
+import { AppError, INSTANCE_PERMISSIONS, type Access } from '@idaas/core';
 import { route, type AnyRoute } from './route.ts';
+import { rolesOf } from './authorize.ts';
+
+const permissionsSchema = z
+  .array(z.enum(INSTANCE_PERMISSIONS))
+  .meta({ description: 'effective permissions (union of the roles), in catalog order' });
+
+/** The permissions of `access`, in catalog order. */
+const permissionList = (access: Access) =>
+  INSTANCE_PERMISSIONS.filter((p) => access.permissions.has(p));
+
+const InstancePermissionsOut = z
+  .object({
+    instance: z.string().meta({ description: 'instance slug' }),
+    operator: z.boolean().meta({ description: 'true for the operator: every permission' }),
+    roles: z.array(z.string()).meta({
+      description: 'role names held there (owner for the account owner and the operator)',
+    }),
+    permissions: permissionsSchema,
+  })
+  .meta({ id: 'InstancePermissions' });
 
 const MeOut = z
   .object({
@@ -21,6 +44,20 @@ const MeOut = z
           .meta({ description: "a sub-account's rights (null: the owner's, all of them)" }),
       }),
     ),
+    instances: z
+      .array(
+        z.object({
+          slug: z.string(),
+          display_name: z.string(),
+          roles: z.array(z.string()),
+          permissions: permissionsSchema,
+        }),
+      )
+      .nullable()
+      .meta({
+        description:
+          'instances the caller holds a role on, with its roles and permissions there, by slug (null for the operator: every permission on every instance)',
+      }),
   })
   .meta({ id: 'Me' });
 
@@ -48,7 +85,39 @@ export const consoleRoutes: AnyRoute[] = [
             permissions: m.permissions,
           });
       }
-      return { user_id: admin.sub, operator, accounts };
+      const instances =
+        operator || !admin.sub
+          ? null
+          : (await rolesOf(sctx).accessesOf(admin.sub)).map(({ instance, access }) => ({
+              slug: instance.slug,
+              display_name: instance.displayName,
+              roles: access.roles,
+              permissions: permissionList(access),
+            }));
+      return { user_id: admin.sub, operator, accounts, instances };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/instances/{slug}/permissions',
+    operationId: 'getInstancePermissions',
+    // about the caller itself: any role on the instance suffices (none: 403, as for an
+    // instance that does not exist)
+    permission: 'instance:member',
+    summary: "The caller's roles and effective permissions on the instance",
+    tag: 'roles',
+    response: InstancePermissionsOut,
+    handler: async ({ access, instance }) => {
+      const inst = await instance(); // 404 for the operator when there is no such instance
+      // the dispatcher computed the caller's access to the instance (operator's too)
+      const a = access;
+      if (!a) throw new AppError('internal', 'no access computed for an instance route');
+      return {
+        instance: inst.slug,
+        operator: a.operator,
+        roles: a.roles,
+        permissions: permissionList(a),
+      };
     },
   }),
 ];
