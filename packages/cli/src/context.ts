@@ -125,3 +125,28 @@ export function unknownSubcommand(
       : `${command}: a subcommand is required (${choices}; see idaas ${command} --help)`,
   );
 }
+
+/**
+ * `parse` with the conventions of a command of subcommands: `--help` prints `usage` and
+ * gives null (exit 0); exactly one subcommand, one of `subs`; `json` from --json.
+ */
+export function parseSubcommand<
+  S extends string,
+  O extends NonNullable<ParseArgsConfig['options']>,
+>(
+  argv: string[],
+  command: { name: string; subs: readonly S[]; usage: string },
+  options: O,
+): { sub: S; values: ReturnType<typeof parse<O>>['values']; json: boolean } | null {
+  const { values, positionals } = parse(argv, options);
+  const [sub, ...extra] = positionals;
+  const common = values as { help?: boolean; json?: boolean };
+  if (common.help) {
+    console.log(command.usage);
+    return null;
+  }
+  const subs: readonly string[] = command.subs;
+  if (extra.length) throw unknownSubcommand(command.name, extra.join(' '), [...subs]);
+  if (!sub || !subs.includes(sub)) throw unknownSubcommand(command.name, sub, [...subs]);
+  return { sub: sub as S, values, json: !!common.json };
+}

@@ -8,13 +8,12 @@ import {
   flagError,
   inFlagTerms,
   instanceBySlug,
-  parse,
+  parseSubcommand,
   required,
-  unknownSubcommand,
   withContext,
 } from '../context.ts';
 
-const SUBS = ['list', 'dry-run'];
+const SUBS = ['list', 'dry-run'] as const;
 const USAGE = `usage: idaas access <command> [options]
   list --instance S [--json]
       The access policies of instance S in priority order, and its default decision.
@@ -43,22 +42,20 @@ function conditionsText(p: AccessPolicy): string {
 
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv, {
-      instance: { type: 'string' },
-      user: { type: 'string' },
-      app: { type: 'string' },
-      'app-kind': { type: 'string' },
-      ip: { type: 'string' },
-      'new-device': { type: 'boolean' },
-    });
-    const [sub, ...extra] = positionals;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (extra.length) throw unknownSubcommand('access', extra.join(' '), SUBS);
-    if (sub !== 'list' && sub !== 'dry-run') throw unknownSubcommand('access', sub, SUBS);
-    const json = !!values.json;
+    const parsed = parseSubcommand(
+      argv,
+      { name: 'access', subs: SUBS, usage: USAGE },
+      {
+        instance: { type: 'string' },
+        user: { type: 'string' },
+        app: { type: 'string' },
+        'app-kind': { type: 'string' },
+        ip: { type: 'string' },
+        'new-device': { type: 'boolean' },
+      },
+    );
+    if (!parsed) return 0;
+    const { sub, values, json } = parsed;
     const slug = required(values.instance, '--instance');
     if (sub === 'list')
       return await withContext(async ({ core, sctx }) => {

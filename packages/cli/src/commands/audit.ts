@@ -8,16 +8,9 @@ import { createAuditCheckpoint, verifyAuditTrail, type AuditVerification } from 
 import { auditWire, csvHeader, csvRow, jsonLine } from '@idaas/server/audit/export';
 import { runAuditMaintenance } from '@idaas/server/audit/maintenance';
 import { fail, print } from '../output.ts';
-import {
-  flagError,
-  instanceBySlug,
-  parse,
-  required,
-  unknownSubcommand,
-  withContext,
-} from '../context.ts';
+import { flagError, instanceBySlug, parseSubcommand, required, withContext } from '../context.ts';
 
-const SUBS = ['verify', 'export', 'checkpoint', 'sweep'];
+const SUBS = ['verify', 'export', 'checkpoint', 'sweep'] as const;
 const USAGE = `usage: idaas audit <command> [options]
   verify --instance S [--json]
       Checks the hash chain of instance S against its head and signed checkpoints.
@@ -48,21 +41,19 @@ function instant(v: string | undefined, flag: string): Date | undefined {
 
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv, {
-      instance: { type: 'string' },
-      format: { type: 'string' },
-      from: { type: 'string' },
-      to: { type: 'string' },
-      output: { type: 'string' },
-    });
-    const [sub, ...extra] = positionals;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (extra.length) throw unknownSubcommand('audit', extra.join(' '), SUBS);
-    if (!sub || !SUBS.includes(sub)) throw unknownSubcommand('audit', sub, SUBS);
-    const json = !!values.json;
+    const parsed = parseSubcommand(
+      argv,
+      { name: 'audit', subs: SUBS, usage: USAGE },
+      {
+        instance: { type: 'string' },
+        format: { type: 'string' },
+        from: { type: 'string' },
+        to: { type: 'string' },
+        output: { type: 'string' },
+      },
+    );
+    if (!parsed) return 0;
+    const { sub, values, json } = parsed;
     const slug = sub === 'sweep' ? null : required(values.instance, '--instance');
     const format = values.format ?? 'jsonl';
     if (format !== 'jsonl' && format !== 'csv') throw flagError('--format', 'must be jsonl or csv');

@@ -19,13 +19,12 @@ import {
   flagError,
   inFlagTerms,
   instanceBySlug,
-  parse,
+  parseSubcommand,
   required,
-  unknownSubcommand,
   withContext,
 } from '../context.ts';
 
-const SUBS = ['list', 'assignments', 'assign', 'revoke', 'create', 'update', 'delete'];
+const SUBS = ['list', 'assignments', 'assign', 'revoke', 'create', 'update', 'delete'] as const;
 
 const USAGE = `usage: idaas role <command> --instance S [options] [--as USER_ID] [--json]
   list --instance S
@@ -86,23 +85,21 @@ async function accessFor(
 
 export async function run(argv: string[]): Promise<number> {
   try {
-    const { values, positionals } = parse(argv, {
-      instance: { type: 'string' },
-      user: { type: 'string' },
-      role: { type: 'string', multiple: true },
-      name: { type: 'string' },
-      permission: { type: 'string', multiple: true },
-      description: { type: 'string' },
-      as: { type: 'string' },
-    });
-    const [sub, ...extra] = positionals;
-    if (values.help) {
-      console.log(USAGE);
-      return 0;
-    }
-    if (extra.length) throw unknownSubcommand('role', extra.join(' '), SUBS);
-    if (!sub || !SUBS.includes(sub)) throw unknownSubcommand('role', sub, SUBS);
-    const json = !!values.json;
+    const parsed = parseSubcommand(
+      argv,
+      { name: 'role', subs: SUBS, usage: USAGE },
+      {
+        instance: { type: 'string' },
+        user: { type: 'string' },
+        role: { type: 'string', multiple: true },
+        name: { type: 'string' },
+        permission: { type: 'string', multiple: true },
+        description: { type: 'string' },
+        as: { type: 'string' },
+      },
+    );
+    if (!parsed) return 0;
+    const { sub, values, json } = parsed;
     const slug = required(values.instance, '--instance');
     if (values.as === '') throw flagError('--as', 'must be a platform user id');
     const needs: InstancePermission =
