@@ -8,7 +8,7 @@ import type {
   AccessRepos,
   KnownDevice,
 } from '@idaas/core';
-import type { Database } from './schema.ts';
+import type { Database, GroupMembersTable } from './schema.ts';
 
 interface AccessPoliciesTable {
   instance_id: string;
@@ -32,11 +32,6 @@ interface AccessDevicesTable {
   device_hash: string;
   first_seen: string;
   last_seen: string;
-}
-interface GroupMembersTable {
-  instance_id: string;
-  group_id: string;
-  user_id: string;
 }
 interface AccessDb {
   access_policies: AccessPoliciesTable;

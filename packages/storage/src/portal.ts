@@ -8,7 +8,7 @@ import type {
   UserImport,
   UserImportStatus,
 } from '@idaas/core';
-import type { Database } from './schema.ts';
+import type { Database, OidcModelsTable } from './schema.ts';
 
 interface BrandingTable {
   instance_id: string;
@@ -29,17 +29,6 @@ interface UserImportsTable {
   created_by: string | null;
   created_at: string;
   updated_at: string;
-}
-interface OidcModelsTable {
-  instance_id: string;
-  model: string;
-  id: string;
-  payload: string;
-  grant_id: string | null;
-  uid: string | null;
-  user_code: string | null;
-  expires_at: string | null;
-  consumed_at: string | null;
 }
 interface PortalDb {
   branding: BrandingTable;
