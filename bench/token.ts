@@ -7,13 +7,22 @@
 // the ratio ours/bare.
 //
 //   npm run bench:token            (BENCH_SECONDS=5 BENCH_CONCURRENCY=16 by default)
+//
+// BENCH_RUNS=n repeats the whole sequence n times and prints the median ratio per target
+// and format (the machine is noisy: compare ratios within one invocation). BENCH_PROFILE=1
+// starts our servers' child processes with --cpu-prof: one .cpuprofile per child (warm-up
+// and load included) in BENCH_PROFILE_DIR (default: the system temp directory).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, createServer, request } from 'node:http';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 1));
+const PROFILE_DIR =
+  process.env.BENCH_PROFILE === '1' ? (process.env.BENCH_PROFILE_DIR ?? tmpdir()) : null;
 const RESOURCE = 'https://api.bench.test/';
 
 interface Target {
@@ -96,9 +105,19 @@ async function serveBare(): Promise<Target> {
 // ---------------------------------------------------------------- parent: load
 
 function startChild(kind: string): Promise<{ child: ChildProcess; target: Target }> {
-  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', kind], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const profile = PROFILE_DIR
+    ? [
+        '--cpu-prof',
+        `--cpu-prof-dir=${PROFILE_DIR}`,
+        `--cpu-prof-name=token-${kind}-${process.pid}-${Date.now()}.cpuprofile`,
+      ]
+    : [];
+  const child = spawn(
+    process.execPath,
+    [...profile, fileURLToPath(import.meta.url), '--serve', kind],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (profile.length) console.log(`# profile: ${PROFILE_DIR}/${profile[2]!.split('=')[1]}`);
   return new Promise((resolve, reject) => {
     let buf = '';
     child.stdout!.on('data', (d) => {
@@ -196,25 +215,43 @@ async function main() {
   console.log(
     `# client_credentials, ${SECONDS}s per run, concurrency ${CONCURRENCY}, servers in child processes, node ${process.version}`,
   );
-  const results: Record<string, Record<string, Result>> = {};
-  for (const kind of kinds) {
-    const { child, target } = await startChild(kind);
-    process.once('exit', () => child.kill('SIGTERM'));
-    results[kind] = {};
-    for (const format of (process.env.BENCH_FORMATS?.split(',') ?? ['opaque', 'jwt']) as (
-      'opaque' | 'jwt'
-    )[]) {
-      const r = await load(target, format);
-      results[kind]![format] = r;
-      const bare = results.bare?.[format];
-      const ratio = bare && kind !== 'bare' ? (r.rps / bare.rps).toFixed(2) : '—';
+  const ratios: Record<string, number[]> = {};
+  for (let run = 1; run <= RUNS; run++) {
+    if (RUNS > 1) console.log(`# run ${run}/${RUNS}`);
+    const results: Record<string, Record<string, Result>> = {};
+    for (const kind of kinds) {
+      const { child, target } = await startChild(kind);
+      const kill = () => child.kill('SIGTERM');
+      process.once('exit', kill);
+      results[kind] = {};
+      for (const format of (process.env.BENCH_FORMATS?.split(',') ?? ['opaque', 'jwt']) as (
+        'opaque' | 'jwt'
+      )[]) {
+        const r = await load(target, format);
+        results[kind]![format] = r;
+        const bare = results.bare?.[format];
+        const ratio = bare && kind !== 'bare' ? r.rps / bare.rps : null;
+        if (ratio !== null) (ratios[`${kind} ${format}`] ??= []).push(ratio);
+        console.log(
+          `${kind.padEnd(8)} ${format.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  ours/bare ${ratio === null ? '—' : ratio.toFixed(2)}`,
+        );
+      }
+      const exited = once(child, 'exit');
+      kill();
+      await exited;
+      process.off('exit', kill);
+    }
+  }
+  if (RUNS > 1) {
+    console.log(`# median ours/bare over ${RUNS} runs`);
+    for (const [key, list] of Object.entries(ratios)) {
+      const sorted = list.slice().sort((a, b) => a - b);
+      const mid = Math.floor(sorted.length / 2);
+      const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
       console.log(
-        `${kind.padEnd(8)} ${format.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  ours/bare ${ratio}`,
+        `${key.padEnd(15)} median ${median.toFixed(2)}  (${sorted.map((r) => r.toFixed(2)).join(', ')})`,
       );
     }
-    const exited = once(child, 'exit');
-    child.kill('SIGTERM');
-    await exited;
   }
 }
 

@@ -41,14 +41,41 @@ export function createApp(sctx: ServerContext): App {
     if (inst) sctx.store.afterCommit(() => oidc.invalidate?.(inst.slug));
   });
 
-  // request id, access log and metrics
+  // request id, access log and metrics. The per-request child logger is created only
+  // when something logs through ctx.state.log (the access log line carries the same
+  // fields itself); route labels and labelled histogram children are memoised.
+  const routes = new Map<string, string>();
+  const observers = new Map<string, ReturnType<typeof metrics.httpDuration.labels>>();
+  const observe = (method: string, path: string, status: number, seconds: number) => {
+    let route = routes.get(path);
+    if (route === undefined) {
+      route = routeLabel(path);
+      if (routes.size >= 2000) routes.clear();
+      routes.set(path, route);
+    }
+    const key = `${method} ${status} ${route}`;
+    let o = observers.get(key);
+    if (!o) {
+      o = metrics.httpDuration.labels(method, route, String(status));
+      if (observers.size >= 2000) observers.clear();
+      observers.set(key, o);
+    }
+    o.observe(seconds);
+  };
   koa.use(async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
     const reqId = REQUEST_ID.test(incoming) ? incoming : randomUUID();
     ctx.state.reqId = reqId;
     ctx.set('X-Request-Id', reqId);
     const slug = /^\/i\/([^/]+)/.exec(ctx.path)?.[1];
-    ctx.state.log = logger.child({ reqId, ...(slug ? { instance: slug } : {}) });
+    const bindings = slug ? { reqId, instance: slug } : { reqId };
+    let log: typeof logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (log ??= logger.child(bindings)),
+      set: (v: typeof logger) => (log = v),
+    });
     const started = process.hrtime.bigint();
     try {
       await next();
@@ -57,20 +84,19 @@ export function createApp(sctx: ServerContext): App {
       const status = ctx.res.statusCode || ctx.status;
       if (slug)
         sctx.events.emit('instanceRequest', { instanceSlug: slug, status, at: sctx.clock.now() });
-      metrics.httpDuration.observe(
-        { method: ctx.method, route: routeLabel(ctx.path), status: String(status) },
-        seconds,
-      );
-      ctx.state.log.info(
-        {
-          method: ctx.method,
-          path: ctx.path,
-          status,
-          ms: Math.round(seconds * 1e4) / 10,
-          ip: ctx.ip,
-        },
-        'request',
-      );
+      observe(ctx.method, ctx.path, status, seconds);
+      if ((log ?? logger).isLevelEnabled('info'))
+        (log ?? logger).info(
+          {
+            ...(log ? {} : bindings),
+            method: ctx.method,
+            path: ctx.path,
+            status,
+            ms: Math.round(seconds * 1e4) / 10,
+            ip: ctx.ip,
+          },
+          'request',
+        );
     }
   });
 

@@ -179,14 +179,17 @@ export function makeRepos(
   let scheduled = false;
   const upsertOne = (q: Kysely<Database>, row: OidcRow) =>
     q.executeQuery(CompiledQuery.raw(upsertSql!, Object.values(row)));
-  const writeBatch = async (batch: { row: OidcRow }[]): Promise<void> => {
-    if (opts.groupCommit === 'multi-row') {
-      // one statement; a key written twice in the batch keeps its last version
-      const last = new Map<string, OidcRow>();
-      for (const { row } of batch) last.set(`${row.instance_id}\0${row.model}\0${row.id}`, row);
-      await db
+  // Multi-row upserts compiled once per row count (≤ MAX_BATCH_ROWS), then only executed:
+  // one statement per batch (atomic on its own, no BEGIN/COMMIT round trips), no Kysely
+  // query building per batch.
+  const MAX_BATCH_ROWS = 64;
+  const multiSql = new Map<number, string>();
+  const multiRowSql = (rows: OidcRow[]): string => {
+    let text = multiSql.get(rows.length);
+    if (text === undefined) {
+      text = db
         .insertInto('oidc_models')
-        .values([...last.values()])
+        .values(rows)
         .onConflict((oc) =>
           oc.columns(['instance_id', 'model', 'id']).doUpdateSet((eb) => ({
             payload: eb.ref('excluded.payload'),
@@ -197,7 +200,39 @@ export function makeRepos(
             consumed_at: eb.ref('excluded.consumed_at'),
           })),
         )
-        .execute();
+        .compile().sql;
+      multiSql.set(rows.length, text);
+    }
+    return text;
+  };
+  const writeBatch = async (batch: { row: OidcRow }[]): Promise<void> => {
+    if (opts.groupCommit === 'multi-row') {
+      // a key written twice in the batch keeps its last version (PostgreSQL refuses to
+      // update one row twice in a statement)
+      const last = new Map<string, OidcRow>();
+      for (const { row } of batch) last.set(`${row.instance_id}\0${row.model}\0${row.id}`, row);
+      const rows = [...last.values()];
+      const write = async (q: Kysely<Database>) => {
+        for (let i = 0; i < rows.length; i += MAX_BATCH_ROWS) {
+          const chunk = rows.slice(i, i + MAX_BATCH_ROWS);
+          const params: unknown[] = [];
+          for (const r of chunk)
+            params.push(
+              r.instance_id,
+              r.model,
+              r.id,
+              r.payload,
+              r.grant_id,
+              r.uid,
+              r.user_code,
+              r.expires_at,
+              r.consumed_at,
+            );
+          await q.executeQuery(CompiledQuery.raw(multiRowSql(chunk), params));
+        }
+      };
+      if (rows.length <= MAX_BATCH_ROWS) await write(db);
+      else await db.transaction().execute(write);
       return;
     }
     await db.transaction().execute(async (trx) => {

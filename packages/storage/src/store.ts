@@ -144,11 +144,8 @@ export function openStore(url: string, opts: StoreOptions = {}): OpenedStore {
   // connection) a query outside the open transaction waits for it forever, and on
   // PostgreSQL it would not see the transaction's own uncommitted rows.
   const ambient = new AsyncLocalStorage<{ tx: Repos; hooks: (() => void)[] }>();
-  // group commit: one transaction per batch on SQLite's single connection, one
-  // multi-row statement per batch on PostgreSQL
-  const outside = guarded(
-    makeRepos(db, keys, { groupCommit: dialect === 'sqlite' ? 'transaction' : 'multi-row' }),
-  );
+  // group commit: one multi-row statement per batch (of OIDC model writes) on both
+  const outside = guarded(makeRepos(db, keys, { groupCommit: 'multi-row' }));
   const repos = new Proxy(outside, {
     get: (target, prop) => (ambient.getStore()?.tx ?? target)[prop as keyof Repos],
   });
