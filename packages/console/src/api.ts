@@ -37,6 +37,13 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
+const forbiddenListeners = new Set<(path: string) => void>();
+/** Called with the API path of every 403 answer; returns the unsubscribe function. */
+export function onForbidden(l: (path: string) => void): () => void {
+  forbiddenListeners.add(l);
+  return () => forbiddenListeners.delete(l);
+}
+
 /** The admin API, or in the portal the instance's end-user API (/i/:slug/api). */
 export const API = PORTAL_SLUG ? `/i/${PORTAL_SLUG}/api` : '/api/v1';
 
@@ -68,6 +75,8 @@ export async function api<T = unknown>(method: string, path: string, body?: unkn
   if (!res.ok) {
     const p =
       data && typeof data === 'object' ? (data as Problem) : { status: res.status, detail: text };
+    // roles can change mid-session: whoever shows what the caller may do reloads it
+    if (res.status === 403) for (const l of forbiddenListeners) l(path);
     throw new ApiError({ ...p, status: res.status });
   }
   return data as T;

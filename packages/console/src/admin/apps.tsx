@@ -20,6 +20,7 @@ import {
   type OperationStatus,
 } from '../ui/index.ts';
 import { ap, Copyable, ip, lines, readFile, str, useInstance, useSubmit } from './common.tsx';
+import { Act, IfCan, useCan } from './perm.tsx';
 
 interface OidcApp {
   id: string;
@@ -32,6 +33,7 @@ interface OidcApp {
   scopes: string[];
   token_endpoint_auth_method: string;
   first_party: boolean;
+  access_token_format: 'opaque' | 'jwt';
   created_at: string;
   client_secret?: string | null;
 }
@@ -77,14 +79,14 @@ export function Applications(props: { slug: string }) {
     <Page
       title={t('admin.apps.title')}
       actions={
-        <>
+        <IfCan perm="apps:write">
           <Link className="button primary" to={ap(props.slug, '/apps/new-oidc')}>
             {t('admin.apps.newOidc')}
           </Link>{' '}
           <Link className="button" to={ap(props.slug, '/apps/new-saml')}>
             {t('admin.apps.newSaml')}
           </Link>
-        </>
+        </IfCan>
       }
     >
       <h2>{t('admin.apps.oidc')}</h2>
@@ -164,6 +166,14 @@ function OidcValues(props: { slug: string; app: OidcApp; secret?: string | null 
       <dd>
         <code>{props.app.scopes.join(' ')}</code>
       </dd>
+      <dt>{t('admin.apps.tokenFormat')}</dt>
+      <dd data-testid="token-format">
+        {t(`admin.apps.tokenFormat.${props.app.access_token_format ?? 'opaque'}`)}
+      </dd>
+      <dt>{t('admin.apps.consent')}</dt>
+      <dd data-testid="consent">
+        {props.app.first_party ? t('admin.apps.consent.firstParty') : t('admin.apps.consent.asked')}
+      </dd>
     </dl>
   );
 }
@@ -181,6 +191,8 @@ export function OidcWizard(props: { slug: string }) {
       redirect_uris: lines(f, 'redirect_uris'),
       post_logout_redirect_uris: lines(f, 'post_logout_redirect_uris'),
       scopes: str(f, 'scopes').split(/\s+/).filter(Boolean),
+      first_party: f.get('first_party') === 'on',
+      access_token_format: str(f, 'access_token_format') || 'opaque',
       ...(type === 'public' ? { token_endpoint_auth_method: 'none' } : {}),
     });
     setCreated(a);
@@ -248,6 +260,22 @@ export function OidcWizard(props: { slug: string }) {
         <label className="check">
           <input type="checkbox" name="refresh" defaultChecked /> {t('admin.apps.refresh')}
         </label>
+        <SelectField
+          label={t('admin.apps.tokenFormat')}
+          field="access_token_format"
+          options={(['opaque', 'jwt'] as const).map((v) => ({
+            value: v,
+            label: t(`admin.apps.tokenFormat.${v}`),
+          }))}
+          error={form.error}
+        />
+        <label className="check">
+          <input type="checkbox" name="first_party" aria-describedby="first-party-hint" />{' '}
+          {t('admin.apps.firstParty')}
+        </label>
+        <small id="first-party-hint" className="muted">
+          {t('admin.apps.firstPartyHint')}
+        </small>
         {form.error ? <ErrorView error={form.error} /> : null}
         <button type="submit" className="primary" disabled={form.busy}>
           {t('admin.apps.create')}
@@ -281,35 +309,37 @@ function ProvisioningTarget(props: { slug: string; appId: string }) {
       ) : target.error ? (
         <ErrorView error={target.error} />
       ) : null}
-      <form onSubmit={save.onSubmit} aria-label={t('admin.scim.configure')} noValidate>
-        <TextField
-          label={t('admin.scim.url')}
-          field="url"
-          type="url"
-          defaultValue={target.data?.url}
-          error={save.error}
-          required
-        />
-        <TextField
-          label={t('admin.scim.token')}
-          field="token"
-          type="password"
-          autoComplete="off"
-          hint={t('admin.scim.tokenHint')}
-          error={save.error}
-          required
-        />
-        {save.error ? <ErrorView error={save.error} /> : null}
-        <button type="submit">{t('admin.scim.save')}</button>
-      </form>
+      <IfCan perm="provisioning:write">
+        <form onSubmit={save.onSubmit} aria-label={t('admin.scim.configure')} noValidate>
+          <TextField
+            label={t('admin.scim.url')}
+            field="url"
+            type="url"
+            defaultValue={target.data?.url}
+            error={save.error}
+            required
+          />
+          <TextField
+            label={t('admin.scim.token')}
+            field="token"
+            type="password"
+            autoComplete="off"
+            hint={t('admin.scim.tokenHint')}
+            error={save.error}
+            required
+          />
+          {save.error ? <ErrorView error={save.error} /> : null}
+          <button type="submit">{t('admin.scim.save')}</button>
+        </form>
+      </IfCan>
       {target.data ? (
         <p>
-          <button type="button" onClick={() => void resync.start()}>
+          <Act perm="provisioning:write" onClick={() => void resync.start()}>
             {t('admin.scim.resync')}
-          </button>{' '}
-          <button type="button" className="danger" onClick={() => setRemoving(true)}>
+          </Act>{' '}
+          <Act perm="provisioning:write" className="danger" onClick={() => setRemoving(true)}>
             {t('admin.scim.remove')}
-          </button>
+          </Act>
         </p>
       ) : null}
       {resync.error ? <ErrorView error={resync.error} /> : null}
@@ -360,6 +390,7 @@ function useResync(slug: string, appId: string) {
 }
 
 export function OidcApp(props: { slug: string; id: string }) {
+  const can = useCan();
   const app = useApi<OidcApp>(ip(props.slug, `/applications/${props.id}`));
   const [secret, setSecret] = useState<string | null>(null);
   const [confirm, setConfirm] = useState<'rotate' | 'delete' | null>(null);
@@ -395,42 +426,46 @@ export function OidcApp(props: { slug: string; id: string }) {
         {(a) => (
           <>
             <OidcValues slug={props.slug} app={a} secret={secret} />
-            <form
-              className="card"
-              onSubmit={edit.onSubmit}
-              aria-label={t('admin.apps.edit')}
-              noValidate
-            >
-              <h2>{t('admin.apps.edit')}</h2>
-              <TextField
-                label={t('admin.name')}
-                field="name"
-                defaultValue={a.name}
-                error={edit.error}
-              />
-              <div className="field wide">
-                <label htmlFor="edit-redirects">{t('admin.apps.redirectUris')}</label>
-                <textarea
-                  id="edit-redirects"
-                  name="redirect_uris"
-                  rows={3}
-                  defaultValue={a.redirect_uris.join('\n')}
+            <IfCan perm="apps:write">
+              <form
+                className="card"
+                onSubmit={edit.onSubmit}
+                aria-label={t('admin.apps.edit')}
+                noValidate
+              >
+                <h2>{t('admin.apps.edit')}</h2>
+                <TextField
+                  label={t('admin.name')}
+                  field="name"
+                  defaultValue={a.name}
+                  error={edit.error}
                 />
-              </div>
-              {edit.error ? <ErrorView error={edit.error} /> : null}
-              <button type="submit">{t('admin.save')}</button>
-            </form>
+                <div className="field wide">
+                  <label htmlFor="edit-redirects">{t('admin.apps.redirectUris')}</label>
+                  <textarea
+                    id="edit-redirects"
+                    name="redirect_uris"
+                    rows={3}
+                    defaultValue={a.redirect_uris.join('\n')}
+                  />
+                </div>
+                {edit.error ? <ErrorView error={edit.error} /> : null}
+                <button type="submit">{t('admin.save')}</button>
+              </form>
+            </IfCan>
             <p>
               {a.client_type === 'confidential' ? (
-                <button type="button" onClick={() => setConfirm('rotate')}>
+                <Act perm="apps:write" onClick={() => setConfirm('rotate')}>
                   {t('admin.apps.rotateSecret')}
-                </button>
+                </Act>
               ) : null}{' '}
-              <button type="button" className="danger" onClick={() => setConfirm('delete')}>
+              <Act perm="apps:write" className="danger" onClick={() => setConfirm('delete')}>
                 {t('admin.apps.delete')}
-              </button>
+              </Act>
             </p>
-            <ProvisioningTarget slug={props.slug} appId={a.id} />
+            {can('provisioning:read') ? (
+              <ProvisioningTarget slug={props.slug} appId={a.id} />
+            ) : null}
           </>
         )}
       </Loaded>
@@ -583,9 +618,9 @@ export function SamlApp(props: { slug: string; id: string }) {
               {t('admin.apps.spEntityId')}: <code>{a.entity_id}</code>
             </p>
             <IdpValues app={a} />
-            <button type="button" className="danger" onClick={() => setDeleting(true)}>
+            <Act perm="apps:write" className="danger" onClick={() => setDeleting(true)}>
               {t('admin.apps.delete')}
-            </button>
+            </Act>
           </>
         )}
       </Loaded>
@@ -612,7 +647,10 @@ export function SamlApp(props: { slug: string; id: string }) {
 export function Provisioning(props: { slug: string }) {
   const targets = useApi<{ items: Target[] }>(ip(props.slug, '/provisioning/targets'));
   const dead = useApi<{ items: DeadLetter[] }>(ip(props.slug, '/provisioning/dead-letters'));
-  const apps = useApi<ApiPage<OidcApp>>(ip(props.slug, '/applications?limit=200'));
+  // application names for those who may read applications (ids otherwise)
+  const apps = useApi<ApiPage<OidcApp>>(
+    useCan()('apps:read') ? ip(props.slug, '/applications?limit=200') : null,
+  );
   const [dropping, setDropping] = useState<DeadLetter | null>(null);
   const [err, setErr] = useState<Error | null>(null);
   const appName = (id: string) => apps.data?.items.find((a) => a.id === id)?.name ?? id;
@@ -673,12 +711,16 @@ export function Provisioning(props: { slug: string }) {
                 header: t('admin.actions'),
                 cell: (x) => (
                   <span className="row-actions">
-                    <button type="button" onClick={() => void retry(x)}>
+                    <Act perm="provisioning:write" onClick={() => void retry(x)}>
                       {t('admin.scim.retry')}
-                    </button>
-                    <button type="button" className="danger" onClick={() => setDropping(x)}>
+                    </Act>
+                    <Act
+                      perm="provisioning:write"
+                      className="danger"
+                      onClick={() => setDropping(x)}
+                    >
                       {t('admin.scim.drop')}
-                    </button>
+                    </Act>
                   </span>
                 ),
               },

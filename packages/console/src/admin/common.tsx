@@ -4,6 +4,8 @@ import { useState, type FormEvent, type ReactNode } from 'react';
 import { useApi } from '../api.ts';
 import { t } from '../i18n/index.ts';
 import { Link } from '../router.ts';
+import { SCREEN_ACTIONS } from './can.ts';
+import { LackingNote } from './perm.tsx';
 
 export interface Instance {
   id: string;
@@ -49,17 +51,27 @@ export const SCREENS = [
 ] as const;
 export type Screen = (typeof SCREENS)[number];
 
-/** The frame of an instance's screens: which instance, and a navigation between its screens. */
-export function InstanceFrame(props: { slug: string; current: Screen; children: ReactNode }) {
+/** The frame of an instance's screens: which instance, your roles there, and a navigation
+ * between the screens your roles allow (with a note on what the current one does not). */
+export function InstanceFrame(props: {
+  slug: string;
+  current: Screen;
+  screens: readonly Screen[];
+  roles: string[];
+  children: ReactNode;
+}) {
   return (
     <div className="admin">
       <p className="admin-instance">
         {t('admin.instance', { slug: props.slug })} ·{' '}
-        <Link to="/admin">{t('admin.switchInstance')}</Link>
+        <span data-testid="my-roles">
+          {t('admin.perm.yourRoles', { roles: props.roles.join(', ') || '—' })}
+        </span>{' '}
+        · <Link to="/admin">{t('admin.switchInstance')}</Link>
       </p>
       <nav aria-label={t('admin.screens')} className="admin-tabs">
         <ul>
-          {SCREENS.map((s) => (
+          {props.screens.map((s) => (
             <li key={s}>
               <Link
                 to={ap(props.slug, `/${s}`)}
@@ -71,6 +83,9 @@ export function InstanceFrame(props: { slug: string; current: Screen; children: 
           ))}
         </ul>
       </nav>
+      {props.screens.includes(props.current) ? (
+        <LackingNote perms={SCREEN_ACTIONS[props.current]} />
+      ) : null}
       {props.children}
     </div>
   );

@@ -6,6 +6,7 @@ import { del, get, patch, post, put, useApi, type Page as ApiPage } from '../api
 import { formatInstant, t } from '../i18n/index.ts';
 import { ConfirmDialog, ErrorView, Loaded, Notice, Page, Table, TextField } from '../ui/index.ts';
 import { ip, str, useSubmit, type User } from './common.tsx';
+import { Act, IfCan, lackId, useCan } from './perm.tsx';
 
 interface Group {
   id: string;
@@ -37,8 +38,8 @@ function Members(props: { slug: string; group: Group }) {
               {d.items.map((u) => (
                 <li key={u.id}>
                   {u.username}{' '}
-                  <button
-                    type="button"
+                  <Act
+                    perm="groups:write"
                     className="small"
                     onClick={() =>
                       void del(ip(props.slug, `/groups/${props.group.id}/members/${u.id}`)).then(
@@ -48,7 +49,7 @@ function Members(props: { slug: string; group: Group }) {
                   >
                     {t('admin.groups.removeMember')}
                     <span className="sr-only"> {u.username}</span>
-                  </button>
+                  </Act>
                 </li>
               ))}
             </ul>
@@ -57,15 +58,17 @@ function Members(props: { slug: string; group: Group }) {
           )
         }
       </Loaded>
-      <form
-        className="inline"
-        onSubmit={add.onSubmit}
-        aria-label={t('admin.groups.addMember')}
-        noValidate
-      >
-        <TextField label={t('admin.users.username')} field="member" error={add.error} required />
-        <button type="submit">{t('admin.groups.addMember')}</button>
-      </form>
+      <IfCan perm="groups:write">
+        <form
+          className="inline"
+          onSubmit={add.onSubmit}
+          aria-label={t('admin.groups.addMember')}
+          noValidate
+        >
+          <TextField label={t('admin.users.username')} field="member" error={add.error} required />
+          <button type="submit">{t('admin.groups.addMember')}</button>
+        </form>
+      </IfCan>
       {add.error ? <ErrorView error={add.error} /> : null}
     </div>
   );
@@ -112,10 +115,10 @@ export function Groups(props: { slug: string }) {
                       {t('admin.groups.members')}
                       <span className="sr-only"> {g.name}</span>
                     </button>
-                    <button type="button" className="danger" onClick={() => setDeleting(g)}>
+                    <Act perm="groups:write" className="danger" onClick={() => setDeleting(g)}>
                       {t('admin.delete')}
                       <span className="sr-only"> {g.name}</span>
-                    </button>
+                    </Act>
                   </span>
                 ),
               },
@@ -124,19 +127,21 @@ export function Groups(props: { slug: string }) {
         )}
       </Loaded>
       {open ? <Members key={open.id} slug={props.slug} group={open} /> : null}
-      <form
-        className="card"
-        onSubmit={create.onSubmit}
-        aria-label={t('admin.groups.create')}
-        noValidate
-      >
-        <h2>{t('admin.groups.create')}</h2>
-        <TextField label={t('admin.name')} field="name" error={create.error} required />
-        {create.error ? <ErrorView error={create.error} /> : null}
-        <button type="submit" className="primary">
-          {t('admin.groups.createSubmit')}
-        </button>
-      </form>
+      <IfCan perm="groups:write">
+        <form
+          className="card"
+          onSubmit={create.onSubmit}
+          aria-label={t('admin.groups.create')}
+          noValidate
+        >
+          <h2>{t('admin.groups.create')}</h2>
+          <TextField label={t('admin.name')} field="name" error={create.error} required />
+          {create.error ? <ErrorView error={create.error} /> : null}
+          <button type="submit" className="primary">
+            {t('admin.groups.createSubmit')}
+          </button>
+        </form>
+      </IfCan>
       <ConfirmDialog
         open={deleting !== null}
         title={t('admin.groups.deleteTitle', { name: deleting?.name ?? '' })}
@@ -175,6 +180,7 @@ function subtree(units: Unit[], id: string): Set<string> {
 const ROOT = '';
 
 export function OrgTree(props: { slug: string }) {
+  const writable = useCan()('groups:write');
   const list = useApi<ApiPage<Unit>>(ip(props.slug, '/org-units?limit=200'));
   const [err, setErr] = useState<Error | null>(null);
   const [notice, setNotice] = useState('');
@@ -252,7 +258,7 @@ export function OrgTree(props: { slug: string }) {
             <li key={u.id}>
               <div
                 className={`org-node${dragging === u.id ? ' dragging' : ''}`}
-                draggable
+                draggable={writable}
                 onDragStart={(e) => {
                   e.dataTransfer.setData('text/plain', u.id);
                   e.dataTransfer.effectAllowed = 'move';
@@ -271,6 +277,8 @@ export function OrgTree(props: { slug: string }) {
                   value={u.parent_id ?? ROOT}
                   onChange={(e) => void move(u.id, e.target.value)}
                   title={t('admin.org.moveTo', { name: u.name })}
+                  disabled={!writable}
+                  aria-describedby={writable ? undefined : lackId('groups:write')}
                 >
                   <option value={ROOT}>{t('admin.org.top')}</option>
                   {units
@@ -281,10 +289,10 @@ export function OrgTree(props: { slug: string }) {
                       </option>
                     ))}
                 </select>
-                <button type="button" className="danger small" onClick={() => setDeleting(u)}>
+                <Act perm="groups:write" className="danger small" onClick={() => setDeleting(u)}>
                   {t('admin.delete')}
                   <span className="sr-only"> {u.name}</span>
-                </button>
+                </Act>
               </div>
               {render(u.id, depth + 1)}
             </li>
@@ -301,37 +309,41 @@ export function OrgTree(props: { slug: string }) {
       <Loaded resource={list}>
         {() => (
           <div className="org-tree">
-            <div className="org-root" {...drop(ROOT)} data-testid="org-root">
-              {t('admin.org.dropTop')}
-            </div>
+            {writable ? (
+              <div className="org-root" {...drop(ROOT)} data-testid="org-root">
+                {t('admin.org.dropTop')}
+              </div>
+            ) : null}
             {units.length ? render(null, 0) : <p className="muted">{t('admin.org.none')}</p>}
           </div>
         )}
       </Loaded>
-      <form
-        className="card"
-        onSubmit={create.onSubmit}
-        aria-label={t('admin.org.create')}
-        noValidate
-      >
-        <h2>{t('admin.org.create')}</h2>
-        <TextField label={t('admin.name')} field="name" error={create.error} required />
-        <div className="field">
-          <label htmlFor="org-parent">{t('admin.org.parent')}</label>
-          <select id="org-parent" name="parent_id">
-            <option value="">{t('admin.org.top')}</option>
-            {units.map((o) => (
-              <option key={o.id} value={o.id}>
-                {o.name}
-              </option>
-            ))}
-          </select>
-        </div>
-        {create.error ? <ErrorView error={create.error} /> : null}
-        <button type="submit" className="primary">
-          {t('admin.org.createSubmit')}
-        </button>
-      </form>
+      <IfCan perm="groups:write">
+        <form
+          className="card"
+          onSubmit={create.onSubmit}
+          aria-label={t('admin.org.create')}
+          noValidate
+        >
+          <h2>{t('admin.org.create')}</h2>
+          <TextField label={t('admin.name')} field="name" error={create.error} required />
+          <div className="field">
+            <label htmlFor="org-parent">{t('admin.org.parent')}</label>
+            <select id="org-parent" name="parent_id">
+              <option value="">{t('admin.org.top')}</option>
+              {units.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          {create.error ? <ErrorView error={create.error} /> : null}
+          <button type="submit" className="primary">
+            {t('admin.org.createSubmit')}
+          </button>
+        </form>
+      </IfCan>
       <ConfirmDialog
         open={deleting !== null}
         title={t('admin.org.deleteTitle', { name: deleting?.name ?? '' })}

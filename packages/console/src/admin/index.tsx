@@ -2,21 +2,26 @@
 // imports, groups, organisation tree, applications (OIDC, SAML, SCIM provisioning), signing
 // keys, branding, password policy, conditional access, roles and the audit log.
 import { useState } from 'react';
-import { useApi, type Page as ApiPage } from '../api.ts';
+import { ApiError, useApi, type Page as ApiPage } from '../api.ts';
+import { getSession } from '../auth.ts';
 import { formatInstant, t } from '../i18n/index.ts';
+import { useInstancePermissions, useMe, type MeInstance } from '../permissions.ts';
 import { Link, match, navigate } from '../router.ts';
 import type { SectionProps } from '../shell/section.ts';
-import { Loaded, Page, Table } from '../ui/index.ts';
+import { ErrorView, Loaded, Loading, Page, Table } from '../ui/index.ts';
+import { allowedScreens, SCREEN_PERMISSION } from './can.ts';
 import { ap, InstanceFrame, SCREENS, StatusBadge, type Instance, type Screen } from './common.tsx';
+import { CapsProvider } from './perm.tsx';
 import { Import, UserDetail, Users } from './users.tsx';
 import { Groups, OrgTree } from './directory.tsx';
 import { Applications, OidcApp, OidcWizard, Provisioning, SamlApp, SamlWizard } from './apps.tsx';
 import { Access, Branding, Keys, Passwords, Roles } from './settings.tsx';
 import { Audit } from './audit.tsx';
 import './messages.ts';
+import './messages-perm.ts';
 import './admin.css';
 
-function Instances() {
+function AllInstances() {
   const [q, setQ] = useState('');
   const list = useApi<ApiPage<Instance>>(
     `/instances?limit=200${q ? `&q=${encodeURIComponent(q)}` : ''}`,
@@ -49,7 +54,7 @@ function Instances() {
             columns={[
               {
                 header: t('admin.instances.slug'),
-                cell: (i) => <Link to={ap(i.slug, '/users')}>{i.slug}</Link>,
+                cell: (i) => <Link to={ap(i.slug)}>{i.slug}</Link>,
               },
               { header: t('admin.instances.name'), cell: (i) => i.display_name || '—' },
               {
@@ -64,6 +69,64 @@ function Instances() {
       </Loaded>
     </Page>
   );
+}
+
+/** A customer's instances: those it holds a role on (GET /me), with its roles there. */
+function MyInstances() {
+  const me = useMe();
+  const [q, setQ] = useState('');
+  const resource = {
+    data: me.data,
+    error: me.data ? null : (me.error ?? null),
+    loading: me.loading,
+    reload: () => undefined,
+  };
+  const matches = (i: MeInstance) =>
+    !q ||
+    i.slug.includes(q.toLowerCase()) ||
+    i.display_name.toLowerCase().includes(q.toLowerCase());
+  return (
+    <Page title={t('admin.instances.title')}>
+      <p>{t('admin.instances.mine')}</p>
+      <form
+        className="inline"
+        role="search"
+        aria-label={t('admin.instances.search')}
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQ(String(new FormData(e.currentTarget).get('q') ?? '').trim());
+        }}
+      >
+        <div className="field">
+          <label htmlFor="inst-q">{t('admin.instances.search')}</label>
+          <input id="inst-q" name="q" type="search" defaultValue={q} />
+        </div>
+        <button type="submit">{t('admin.search')}</button>
+      </form>
+      <Loaded resource={resource}>
+        {(d) => (
+          <Table
+            caption={t('admin.instances.title')}
+            rows={(d.instances ?? []).filter(matches)}
+            rowKey={(i) => i.slug}
+            empty={t('admin.instances.noneMine')}
+            columns={[
+              {
+                header: t('admin.instances.slug'),
+                cell: (i) => <Link to={ap(i.slug)}>{i.slug}</Link>,
+              },
+              { header: t('admin.instances.name'), cell: (i) => i.display_name || '—' },
+              { header: t('admin.perm.roles'), cell: (i) => i.roles.join(', ') },
+            ]}
+          />
+        )}
+      </Loaded>
+    </Page>
+  );
+}
+
+function Instances() {
+  return getSession()?.persona === 'operator' ? <AllInstances /> : <MyInstances />;
 }
 
 function screen(slug: string, rest: string[], query: URLSearchParams) {
@@ -102,25 +165,96 @@ function screen(slug: string, rest: string[], query: URLSearchParams) {
   }
 }
 
+/** A screen the caller's roles do not allow (a link, a bookmark or roles that changed). */
+function NotAllowed(props: {
+  slug: string;
+  screen: Screen;
+  roles: string[];
+  first?: Screen;
+  perm?: string;
+}) {
+  return (
+    <Page title={t('admin.perm.deniedTitle')}>
+      <p>
+        {t('admin.perm.denied', {
+          screen: t(`admin.tab.${props.screen}`),
+          perm: props.perm ?? SCREEN_PERMISSION[props.screen],
+          roles: props.roles.join(', ') || '—',
+        })}
+      </p>
+      {props.first ? (
+        <p>
+          <Link to={ap(props.slug, `/${props.first}`)}>
+            {t('admin.perm.goTo', { screen: t(`admin.tab.${props.first}`) })}
+          </Link>
+        </p>
+      ) : null}
+    </Page>
+  );
+}
+
+/** One instance: its permissions for the caller first, then the screens they allow. */
+function InstanceAdmin(props: { slug: string; rest: string[]; query: URLSearchParams }) {
+  const { slug, rest } = props;
+  const perms = useInstancePermissions(slug);
+  if (!perms.data) {
+    if (perms.error)
+      return (
+        <Page title={t('admin.instance', { slug })}>
+          {perms.error instanceof ApiError && perms.error.status === 403 ? (
+            <p>{t('admin.perm.noRole', { slug })}</p>
+          ) : null}
+          <ErrorView error={perms.error} />
+          <p>
+            <Link to="/admin">{t('admin.switchInstance')}</Link>
+          </p>
+        </Page>
+      );
+    return <Loading />;
+  }
+  const p = perms.data;
+  const held = new Set(p.permissions);
+  const screens = allowedScreens(SCREENS, held);
+  if (!rest.length) {
+    // the first screen the roles allow (an app-admin has no users:read)
+    if (screens[0]) {
+      const first = screens[0];
+      queueMicrotask(() => navigate(ap(slug, `/${first}`), { replace: true }));
+      return <Loading />;
+    }
+  }
+  const current = (rest[0] ?? '') as Screen;
+  const known = SCREENS.includes(current);
+  let view;
+  if (!rest.length)
+    view = (
+      <Page title={t('admin.perm.nothingTitle')}>
+        <p>{t('admin.perm.nothing', { slug, roles: p.roles.join(', ') || '—' })}</p>
+      </Page>
+    );
+  else if (known && !held.has(SCREEN_PERMISSION[current]))
+    view = <NotAllowed slug={slug} screen={current} roles={p.roles} first={screens[0]} />;
+  else if (current === 'apps' && /^new-/.test(rest[1] ?? '') && !held.has('apps:write'))
+    // the application wizards create: apps:write, not just apps:read
+    view = <NotAllowed slug={slug} screen={current} roles={p.roles} perm="apps:write" />;
+  else view = known ? screen(slug, rest, props.query) : null;
+  return (
+    <CapsProvider value={{ slug, operator: p.operator, roles: p.roles, held }}>
+      <InstanceFrame slug={slug} current={current} screens={screens} roles={p.roles}>
+        {view ?? (
+          <Page title={t('app.notFound')}>
+            <p>{t('app.notFoundText')}</p>
+          </Page>
+        )}
+      </InstanceFrame>
+    </CapsProvider>
+  );
+}
+
 export default function Admin(props: SectionProps) {
   if (props.path === '/admin' || props.path === '/admin/') return <Instances />;
   const m = match('/admin/:slug', props.path);
   const parts = props.path.split('/').filter(Boolean).slice(1).map(decodeURIComponent);
   const slug = m?.slug ?? parts[0]!;
-  const rest = parts.slice(1);
-  if (!rest.length) {
-    queueMicrotask(() => navigate(ap(slug, '/users'), { replace: true }));
-    return null;
-  }
-  const current = rest[0] as Screen;
-  const view = SCREENS.includes(current) ? screen(slug, rest, props.query) : null;
-  return (
-    <InstanceFrame slug={slug} current={current}>
-      {view ?? (
-        <Page title={t('app.notFound')}>
-          <p>{t('app.notFoundText')}</p>
-        </Page>
-      )}
-    </InstanceFrame>
-  );
+  return <InstanceAdmin key={slug} slug={slug} rest={parts.slice(1)} query={props.query} />;
 }

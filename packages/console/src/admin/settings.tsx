@@ -16,6 +16,8 @@ import {
   TextField,
 } from '../ui/index.ts';
 import { ip, lines, str, useSubmit, type User } from './common.tsx';
+import { assignable } from './can.ts';
+import { Act, IfCan, lackId, useCan, useCaps } from './perm.tsx';
 
 interface Key {
   kid: string;
@@ -46,9 +48,9 @@ export function Keys(props: { slug: string }) {
     <Page
       title={t('admin.keys.title')}
       actions={
-        <button type="button" className="primary" onClick={() => setConfirm(true)}>
+        <Act perm="keys:write" className="primary" onClick={() => setConfirm(true)}>
           {t('admin.keys.rotate')}
-        </button>
+        </Act>
       }
     >
       <p>{t('admin.keys.text')}</p>
@@ -187,6 +189,7 @@ function BrandingForm(props: { slug: string; data: BrandingData; reload: () => v
   const [logo, setLogo] = useState<string | null>(props.data.logo);
   const [notice, setNotice] = useState('');
   const [resetting, setResetting] = useState(false);
+  const writable = useCan()('instance:write');
   const form = useSubmit(async () => {
     await put(ip(props.slug, '/branding'), {
       primary_color: primary,
@@ -204,60 +207,66 @@ function BrandingForm(props: { slug: string; data: BrandingData; reload: () => v
         aria-label={t('admin.branding.title')}
         noValidate
       >
-        <TextField
-          label={t('admin.branding.primary')}
-          field="primary_color"
-          type="color"
-          value={primary}
-          onChange={(e) => setPrimary(e.target.value)}
-          error={form.error}
-        />
-        <TextField
-          label={t('admin.branding.background')}
-          field="background_color"
-          type="color"
-          value={background}
-          onChange={(e) => setBackground(e.target.value)}
-          error={form.error}
-        />
-        <div className="field">
-          <label htmlFor="logo">{t('admin.branding.logo')}</label>
-          <input
-            id="logo"
-            type="file"
-            accept="image/png,image/jpeg"
-            onChange={(e) => {
-              const file = e.target.files?.[0];
-              if (!file) return;
-              const r = new FileReader();
-              r.onload = () => setLogo(String(r.result));
-              r.readAsDataURL(file);
-            }}
+        <fieldset
+          className="plain"
+          disabled={!writable}
+          aria-describedby={writable ? undefined : lackId('instance:write')}
+        >
+          <TextField
+            label={t('admin.branding.primary')}
+            field="primary_color"
+            type="color"
+            value={primary}
+            onChange={(e) => setPrimary(e.target.value)}
+            error={form.error}
           />
-          {logo ? (
-            <button type="button" className="small" onClick={() => setLogo(null)}>
-              {t('admin.branding.removeLogo')}
-            </button>
-          ) : null}
-        </div>
-        <h2>{t('admin.branding.contrast')}</h2>
-        <ul>
-          {props.data.contrast.map((c) => (
-            <li key={c.pair}>
-              {c.pair}: {c.ratio.toFixed(2)}:1 ({t('admin.branding.minimum', { min: c.minimum })})
-              {c.ratio >= c.minimum ? ` — ${t('admin.ok')}` : ` — ${t('admin.branding.tooLow')}`}
-            </li>
-          ))}
-        </ul>
+          <TextField
+            label={t('admin.branding.background')}
+            field="background_color"
+            type="color"
+            value={background}
+            onChange={(e) => setBackground(e.target.value)}
+            error={form.error}
+          />
+          <div className="field">
+            <label htmlFor="logo">{t('admin.branding.logo')}</label>
+            <input
+              id="logo"
+              type="file"
+              accept="image/png,image/jpeg"
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                if (!file) return;
+                const r = new FileReader();
+                r.onload = () => setLogo(String(r.result));
+                r.readAsDataURL(file);
+              }}
+            />
+            {logo ? (
+              <button type="button" className="small" onClick={() => setLogo(null)}>
+                {t('admin.branding.removeLogo')}
+              </button>
+            ) : null}
+          </div>
+          <h2>{t('admin.branding.contrast')}</h2>
+          <ul>
+            {props.data.contrast.map((c) => (
+              <li key={c.pair}>
+                {c.pair}: {c.ratio.toFixed(2)}:1 ({t('admin.branding.minimum', { min: c.minimum })})
+                {c.ratio >= c.minimum ? ` — ${t('admin.ok')}` : ` — ${t('admin.branding.tooLow')}`}
+              </li>
+            ))}
+          </ul>
+        </fieldset>
         {notice ? <Notice kind="success">{notice}</Notice> : null}
         {form.error ? <ErrorView error={form.error} /> : null}
-        <button type="submit" className="primary">
+        <Act perm="instance:write" type="submit" className="primary">
           {t('admin.save')}
-        </button>{' '}
+        </Act>{' '}
         {props.data.custom ? (
-          <button type="button" className="danger" onClick={() => setResetting(true)}>
+          <Act perm="instance:write" className="danger" onClick={() => setResetting(true)}>
             {t('admin.branding.reset')}
-          </button>
+          </Act>
         ) : null}
       </form>
       <Preview
@@ -301,6 +310,7 @@ const FLAGS = [
 ] as const;
 
 export function Passwords(props: { slug: string }) {
+  const writable = useCan()('policies:write');
   const p = useApi<PasswordPolicy>(ip(props.slug, '/policies/password'));
   const [notice, setNotice] = useState('');
   const form = useSubmit(async (f) => {
@@ -328,25 +338,32 @@ export function Passwords(props: { slug: string }) {
             <p className="muted">
               {d.custom ? t('admin.passwords.custom') : t('admin.passwords.default')}
             </p>
-            {(['min_length', 'max_length', 'history_count'] as const).map((k) => (
-              <TextField
-                key={k}
-                label={t(`admin.passwords.${k}`)}
-                field={k}
-                type="number"
-                defaultValue={d[k]}
-                error={form.error}
-              />
-            ))}
-            {FLAGS.map((k) => (
-              <label key={k} className="check">
-                <input type="checkbox" name={k} defaultChecked={d[k]} /> {t(`admin.passwords.${k}`)}
-              </label>
-            ))}
+            <fieldset
+              className="plain"
+              disabled={!writable}
+              aria-describedby={writable ? undefined : lackId('policies:write')}
+            >
+              {(['min_length', 'max_length', 'history_count'] as const).map((k) => (
+                <TextField
+                  key={k}
+                  label={t(`admin.passwords.${k}`)}
+                  field={k}
+                  type="number"
+                  defaultValue={d[k]}
+                  error={form.error}
+                />
+              ))}
+              {FLAGS.map((k) => (
+                <label key={k} className="check">
+                  <input type="checkbox" name={k} defaultChecked={d[k]} />{' '}
+                  {t(`admin.passwords.${k}`)}
+                </label>
+              ))}
+            </fieldset>
             {form.error ? <ErrorView error={form.error} /> : null}
-            <button type="submit" className="primary">
+            <Act perm="policies:write" type="submit" className="primary">
               {t('admin.save')}
-            </button>
+            </Act>
           </form>
         )}
       </Loaded>
@@ -383,6 +400,7 @@ const decisions = () =>
   }));
 
 export function Access(props: { slug: string }) {
+  const writable = useCan()('policies:write');
   const list = useApi<{ items: Policy[]; default_decision: Decision }>(
     ip(props.slug, '/access-policies'),
   );
@@ -445,6 +463,8 @@ export function Access(props: { slug: string }) {
               value={d.default_decision}
               onChange={(e) => void setDefault(e.target.value)}
               options={decisions()}
+              disabled={!writable}
+              aria-describedby={writable ? undefined : lackId('policies:write')}
             />
             <Table
               caption={t('admin.access.policies')}
@@ -482,14 +502,14 @@ export function Access(props: { slug: string }) {
                   header: t('admin.actions'),
                   cell: (p) => (
                     <span className="row-actions">
-                      <button type="button" onClick={() => void toggle(p)}>
+                      <Act perm="policies:write" onClick={() => void toggle(p)}>
                         {p.enabled ? t('admin.access.disable') : t('admin.access.enable')}
                         <span className="sr-only"> {p.name}</span>
-                      </button>
-                      <button type="button" className="danger" onClick={() => setDeleting(p)}>
+                      </Act>
+                      <Act perm="policies:write" className="danger" onClick={() => setDeleting(p)}>
                         {t('admin.delete')}
                         <span className="sr-only"> {p.name}</span>
-                      </button>
+                      </Act>
                     </span>
                   ),
                 },
@@ -498,58 +518,60 @@ export function Access(props: { slug: string }) {
           </>
         )}
       </Loaded>
-      <form
-        className="card"
-        onSubmit={create.onSubmit}
-        aria-label={t('admin.access.create')}
-        noValidate
-      >
-        <h2>{t('admin.access.create')}</h2>
-        <TextField label={t('admin.name')} field="name" error={create.error} required />
-        <TextField
-          label={t('admin.access.priority')}
-          field="priority"
-          type="number"
-          error={create.error}
-        />
-        <SelectField
-          label={t('admin.access.decision')}
-          field="decision"
-          options={decisions()}
-          error={create.error}
-        />
-        <TextField
-          label={t('admin.access.networks')}
-          field="networks"
-          hint={t('admin.access.networksHint')}
-          error={create.error}
-        />
-        <TextField
-          label={t('admin.access.users')}
-          field="users"
-          hint={t('admin.access.idsHint')}
-          error={create.error}
-        />
-        <TextField
-          label={t('admin.access.groups')}
-          field="groups"
-          hint={t('admin.access.idsHint')}
-          error={create.error}
-        />
-        <SelectField
-          label={t('admin.access.device')}
-          field="device"
-          error={create.error}
-          options={['any', 'new', 'known'].map((v) => ({
-            value: v,
-            label: t(`admin.access.device.${v}`),
-          }))}
-        />
-        {create.error ? <ErrorView error={create.error} /> : null}
-        <button type="submit" className="primary">
-          {t('admin.access.createSubmit')}
-        </button>
-      </form>
+      <IfCan perm="policies:write">
+        <form
+          className="card"
+          onSubmit={create.onSubmit}
+          aria-label={t('admin.access.create')}
+          noValidate
+        >
+          <h2>{t('admin.access.create')}</h2>
+          <TextField label={t('admin.name')} field="name" error={create.error} required />
+          <TextField
+            label={t('admin.access.priority')}
+            field="priority"
+            type="number"
+            error={create.error}
+          />
+          <SelectField
+            label={t('admin.access.decision')}
+            field="decision"
+            options={decisions()}
+            error={create.error}
+          />
+          <TextField
+            label={t('admin.access.networks')}
+            field="networks"
+            hint={t('admin.access.networksHint')}
+            error={create.error}
+          />
+          <TextField
+            label={t('admin.access.users')}
+            field="users"
+            hint={t('admin.access.idsHint')}
+            error={create.error}
+          />
+          <TextField
+            label={t('admin.access.groups')}
+            field="groups"
+            hint={t('admin.access.idsHint')}
+            error={create.error}
+          />
+          <SelectField
+            label={t('admin.access.device')}
+            field="device"
+            error={create.error}
+            options={['any', 'new', 'known'].map((v) => ({
+              value: v,
+              label: t(`admin.access.device.${v}`),
+            }))}
+          />
+          {create.error ? <ErrorView error={create.error} /> : null}
+          <button type="submit" className="primary">
+            {t('admin.access.createSubmit')}
+          </button>
+        </form>
+      </IfCan>
       <form
         className="card"
         onSubmit={dry.onSubmit}
@@ -651,7 +673,12 @@ export function Roles(props: { slug: string }) {
   const assignments = useApi<{ items: { user_id: string; roles: string[]; implicit: boolean }[] }>(
     ip(props.slug, '/role-assignments'),
   );
-  const users = useApi<ApiPage<User>>(ip(props.slug, '/users?limit=200'));
+  const can = useCan();
+  const held = useCaps()?.held;
+  // usernames for those who may read users (ids otherwise)
+  const users = useApi<ApiPage<User>>(
+    can('users:read') ? ip(props.slug, '/users?limit=200') : null,
+  );
   const [deleting, setDeleting] = useState<Role | null>(null);
   const [err, setErr] = useState<Error | null>(null);
   const uname = (id: string) => users.data?.items.find((u) => u.id === id)?.username ?? id;
@@ -695,35 +722,39 @@ export function Roles(props: { slug: string }) {
                     r.builtin ? (
                       '—'
                     ) : (
-                      <button type="button" className="danger" onClick={() => setDeleting(r)}>
+                      <Act perm="roles:write" className="danger" onClick={() => setDeleting(r)}>
                         {t('admin.delete')}
                         <span className="sr-only"> {r.name}</span>
-                      </button>
+                      </Act>
                     ),
                 },
               ]}
             />
-            <form
-              className="card"
-              onSubmit={create.onSubmit}
-              aria-label={t('admin.roles.create')}
-              noValidate
-            >
-              <h2>{t('admin.roles.create')}</h2>
-              <TextField label={t('admin.name')} field="name" error={create.error} required />
-              <fieldset>
-                <legend>{t('admin.roles.permissions')}</legend>
-                {d.permissions.map((p) => (
-                  <label key={p} className="check">
-                    <input type="checkbox" name="permissions" value={p} /> <code>{p}</code>
-                  </label>
-                ))}
-              </fieldset>
-              {create.error ? <ErrorView error={create.error} /> : null}
-              <button type="submit" className="primary">
-                {t('admin.roles.createSubmit')}
-              </button>
-            </form>
+            <IfCan perm="roles:write">
+              <form
+                className="card"
+                onSubmit={create.onSubmit}
+                aria-label={t('admin.roles.create')}
+                noValidate
+              >
+                <h2>{t('admin.roles.create')}</h2>
+                <TextField label={t('admin.name')} field="name" error={create.error} required />
+                <fieldset>
+                  <legend>{t('admin.roles.permissions')}</legend>
+                  {d.permissions
+                    .filter((p) => !held || held.has(p))
+                    .map((p) => (
+                      <label key={p} className="check">
+                        <input type="checkbox" name="permissions" value={p} /> <code>{p}</code>
+                      </label>
+                    ))}
+                </fieldset>
+                {create.error ? <ErrorView error={create.error} /> : null}
+                <button type="submit" className="primary">
+                  {t('admin.roles.createSubmit')}
+                </button>
+              </form>
+            </IfCan>
             <h2>{t('admin.roles.assignments')}</h2>
             <Loaded resource={assignments}>
               {(a) => (
@@ -738,8 +769,8 @@ export function Roles(props: { slug: string }) {
                     {
                       header: t('admin.actions'),
                       cell: (x) => (
-                        <button
-                          type="button"
+                        <Act
+                          perm="roles:write"
                           className="danger"
                           onClick={() =>
                             void del(ip(props.slug, `/role-assignments/${x.user_id}`)).then(
@@ -750,39 +781,42 @@ export function Roles(props: { slug: string }) {
                         >
                           {t('admin.roles.unassign')}
                           <span className="sr-only"> {uname(x.user_id)}</span>
-                        </button>
+                        </Act>
                       ),
                     },
                   ]}
                 />
               )}
             </Loaded>
-            <form
-              className="card"
-              onSubmit={assign.onSubmit}
-              aria-label={t('admin.roles.assign')}
-              noValidate
-            >
-              <h2>{t('admin.roles.assign')}</h2>
-              <TextField
-                label={t('admin.users.username')}
-                field="username"
-                error={assign.error}
-                required
-              />
-              <fieldset>
-                <legend>{t('admin.roles.title')}</legend>
-                {d.items.map((r) => (
-                  <label key={r.name} className="check">
-                    <input type="checkbox" name="roles" value={r.name} /> {r.name}
-                  </label>
-                ))}
-              </fieldset>
-              {assign.error ? <ErrorView error={assign.error} /> : null}
-              <button type="submit" className="primary">
-                {t('admin.roles.assignSubmit')}
-              </button>
-            </form>
+            <IfCan perm="roles:write">
+              <form
+                className="card"
+                onSubmit={assign.onSubmit}
+                aria-label={t('admin.roles.assign')}
+                noValidate
+              >
+                <h2>{t('admin.roles.assign')}</h2>
+                <TextField
+                  label={t('admin.users.username')}
+                  field="username"
+                  error={assign.error}
+                  required
+                />
+                <fieldset>
+                  <legend>{t('admin.roles.title')}</legend>
+                  <p className="muted">{t('admin.roles.onlyHeld')}</p>
+                  {(held ? assignable(d.items, held) : d.items).map((r) => (
+                    <label key={r.name} className="check">
+                      <input type="checkbox" name="roles" value={r.name} /> {r.name}
+                    </label>
+                  ))}
+                </fieldset>
+                {assign.error ? <ErrorView error={assign.error} /> : null}
+                <button type="submit" className="primary">
+                  {t('admin.roles.assignSubmit')}
+                </button>
+              </form>
+            </IfCan>
           </>
         )}
       </Loaded>

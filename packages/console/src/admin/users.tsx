@@ -18,6 +18,7 @@ import {
   type OperationStatus,
 } from '../ui/index.ts';
 import { ap, ip, readFile, StatusBadge, str, useSubmit, type User } from './common.tsx';
+import { Act, IfCan, useCan } from './perm.tsx';
 
 const statusLabel = (s: User['status']) => t(`admin.users.status.${s}`);
 
@@ -84,7 +85,11 @@ export function Users(props: { slug: string }) {
   return (
     <Page
       title={t('admin.users.title')}
-      actions={<Link to={ap(props.slug, '/import')}>{t('admin.users.import')}</Link>}
+      actions={
+        <IfCan perm="users:write">
+          <Link to={ap(props.slug, '/import')}>{t('admin.users.import')}</Link>
+        </IfCan>
+      }
     >
       <form
         className="inline"
@@ -126,20 +131,20 @@ export function Users(props: { slug: string }) {
                 cell: (u) => (
                   <span className="row-actions">
                     {u.status === 'locked' ? (
-                      <button type="button" onClick={() => void setStatus(u, 'enabled')}>
+                      <Act perm="users:write" onClick={() => void setStatus(u, 'enabled')}>
                         {t('admin.users.unlock')}
                         <span className="sr-only"> {u.username}</span>
-                      </button>
+                      </Act>
                     ) : (
-                      <button type="button" onClick={() => void setStatus(u, 'locked')}>
+                      <Act perm="users:write" onClick={() => void setStatus(u, 'locked')}>
                         {t('admin.users.lock')}
                         <span className="sr-only"> {u.username}</span>
-                      </button>
+                      </Act>
                     )}
-                    <button type="button" className="danger" onClick={() => setResetting(u)}>
+                    <Act perm="users:mfa-reset" className="danger" onClick={() => setResetting(u)}>
                       {t('admin.users.resetMfa')}
                       <span className="sr-only"> {u.username}</span>
-                    </button>
+                    </Act>
                   </span>
                 ),
               },
@@ -147,13 +152,15 @@ export function Users(props: { slug: string }) {
           />
         )}
       </Loaded>
-      <CreateUser
-        slug={props.slug}
-        onCreated={(u) => {
-          setNotice(t('admin.users.created', { name: u.username }));
-          list.reload();
-        }}
-      />
+      <IfCan perm="users:write">
+        <CreateUser
+          slug={props.slug}
+          onCreated={(u) => {
+            setNotice(t('admin.users.created', { name: u.username }));
+            list.reload();
+          }}
+        />
+      </IfCan>
       <ConfirmDialog
         open={resetting !== null}
         title={t('admin.users.resetMfaTitle', { name: resetting?.username ?? '' })}
@@ -180,8 +187,10 @@ export function UserDetail(props: { slug: string; id: string }) {
   const mfa = useApi<{ items: Factor[]; recovery_codes_remaining: number }>(
     ip(props.slug, `/users/${props.id}/mfa`),
   );
+  const can = useCan();
+  // who holds which role is for those who may read roles
   const roles = useApi<{ roles: string[]; implicit: boolean }>(
-    ip(props.slug, `/role-assignments/${props.id}`),
+    can('roles:read') ? ip(props.slug, `/role-assignments/${props.id}`) : null,
   );
   const [deleting, setDeleting] = useState(false);
   const [err, setErr] = useState<Error | null>(null);
@@ -214,8 +223,12 @@ export function UserDetail(props: { slug: string; id: string }) {
             </dd>
             <dt>{t('admin.created')}</dt>
             <dd>{formatInstant(u.created_at)}</dd>
-            <dt>{t('admin.users.roles')}</dt>
-            <dd>{roles.data ? roles.data.roles.join(', ') || '—' : '…'}</dd>
+            {can('roles:read') ? (
+              <>
+                <dt>{t('admin.users.roles')}</dt>
+                <dd>{roles.data ? roles.data.roles.join(', ') || '—' : '…'}</dd>
+              </>
+            ) : null}
           </dl>
         )}
       </Loaded>
@@ -237,9 +250,9 @@ export function UserDetail(props: { slug: string; id: string }) {
         )}
       </Loaded>
       <p>
-        <button type="button" className="danger" onClick={() => setDeleting(true)}>
+        <Act perm="users:write" className="danger" onClick={() => setDeleting(true)}>
           {t('admin.users.delete')}
-        </button>
+        </Act>
       </p>
       <ConfirmDialog
         open={deleting}
@@ -299,32 +312,34 @@ export function Import(props: { slug: string; attach: string | null }) {
   return (
     <Page title={t('admin.import.title')}>
       <p>{t('admin.import.text')}</p>
-      <form
-        className="card"
-        aria-label={t('admin.import.form')}
-        onSubmit={form.onSubmit}
-        noValidate
-      >
-        <div className="field">
-          <label htmlFor="csv-file">{t('admin.import.file')}</label>
-          <input id="csv-file" name="file" type="file" accept=".csv,text/csv" />
-        </div>
-        <div className="field wide">
-          <label htmlFor="csv-text">{t('admin.import.paste')}</label>
-          <textarea
-            id="csv-text"
-            rows={6}
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="username,email,display_name"
-            spellCheck={false}
-          />
-        </div>
-        {form.error ? <ErrorView error={form.error} /> : null}
-        <button type="submit" className="primary" disabled={form.busy}>
-          {t('admin.import.start')}
-        </button>
-      </form>
+      <IfCan perm="users:write">
+        <form
+          className="card"
+          aria-label={t('admin.import.form')}
+          onSubmit={form.onSubmit}
+          noValidate
+        >
+          <div className="field">
+            <label htmlFor="csv-file">{t('admin.import.file')}</label>
+            <input id="csv-file" name="file" type="file" accept=".csv,text/csv" />
+          </div>
+          <div className="field wide">
+            <label htmlFor="csv-text">{t('admin.import.paste')}</label>
+            <textarea
+              id="csv-text"
+              rows={6}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              placeholder="username,email,display_name"
+              spellCheck={false}
+            />
+          </div>
+          {form.error ? <ErrorView error={form.error} /> : null}
+          <button type="submit" className="primary" disabled={form.busy}>
+            {t('admin.import.start')}
+          </button>
+        </form>
+      </IfCan>
       <ProgressView op={op} label={t('admin.import.progress')} />
       {job && op.id === job.id && job.status === 'done' ? (
         <div className="card" data-testid="import-result">

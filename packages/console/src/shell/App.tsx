@@ -20,6 +20,7 @@ import {
   type Persona,
 } from '../auth.ts';
 import { getLang, t, useLang } from '../i18n/index.ts';
+import { prefetchMe } from '../permissions.ts';
 import { navigate, PORTAL_SLUG, useLocation } from '../router.ts';
 import { ErrorView, Loading, Page } from '../ui/index.ts';
 import { Layout, LanguageSwitch } from './Layout.tsx';
@@ -131,6 +132,10 @@ export function App() {
     () => (session ? SECTIONS.filter((s) => s.personas.includes(session.persona)) : []),
     [session],
   );
+  // what the caller may do, once after sign-in (the admin screens follow it)
+  useEffect(() => {
+    if (session && session.persona !== 'user') prefetchMe();
+  }, [session]);
 
   if (path === '/callback') return <Callback onFailed={(r) => setFailure(r)} />;
   if (!session) {
