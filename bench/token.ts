@@ -218,17 +218,19 @@ async function main() {
   const ratios: Record<string, number[]> = {};
   for (let run = 1; run <= RUNS; run++) {
     if (RUNS > 1) console.log(`# run ${run}/${RUNS}`);
+    // all servers up at once, then each format through every target back to back: the
+    // runs compared in a ratio are seconds apart, not a whole target's runs apart
     const results: Record<string, Record<string, Result>> = {};
-    for (const kind of kinds) {
-      const { child, target } = await startChild(kind);
-      const kill = () => child.kill('SIGTERM');
-      process.once('exit', kill);
-      results[kind] = {};
-      for (const format of (process.env.BENCH_FORMATS?.split(',') ?? ['opaque', 'jwt']) as (
-        'opaque' | 'jwt'
-      )[]) {
+    const children: { kind: string; child: ChildProcess; target: Target }[] = [];
+    for (const kind of kinds) children.push({ kind, ...(await startChild(kind)) });
+    const kill = () => children.forEach(({ child }) => child.kill('SIGTERM'));
+    process.once('exit', kill);
+    for (const format of (process.env.BENCH_FORMATS?.split(',') ?? ['opaque', 'jwt']) as (
+      'opaque' | 'jwt'
+    )[]) {
+      for (const { kind, target } of children) {
         const r = await load(target, format);
-        results[kind]![format] = r;
+        (results[kind] ??= {})[format] = r;
         const bare = results.bare?.[format];
         const ratio = bare && kind !== 'bare' ? r.rps / bare.rps : null;
         if (ratio !== null) (ratios[`${kind} ${format}`] ??= []).push(ratio);
@@ -236,11 +238,11 @@ async function main() {
           `${kind.padEnd(8)} ${format.padEnd(6)} ${r.rps.toFixed(0).padStart(7)} req/s  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  errors ${r.errors}  ours/bare ${ratio === null ? '—' : ratio.toFixed(2)}`,
         );
       }
-      const exited = once(child, 'exit');
-      kill();
-      await exited;
-      process.off('exit', kill);
     }
+    const exited = children.map(({ child }) => once(child, 'exit'));
+    kill();
+    await Promise.all(exited);
+    process.off('exit', kill);
   }
   if (RUNS > 1) {
     console.log(`# median ours/bare over ${RUNS} runs`);
