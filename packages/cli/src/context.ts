@@ -1,6 +1,7 @@
 // What the store-backed CLI commands share: configuration from the environment (the
 // same variables as the server), the store (migrated if needed), the core use-cases,
-// argument parsing conventions and errors that name the flag.
+// argument parsing conventions and errors that name the flag; and the one place where
+// the global `--as USER_ID` is checked against the subcommand's declared permission.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { AppError, type Core, type Instance, type Store } from '@idaas/core';
 import {
@@ -10,6 +11,11 @@ import {
   type Config,
   type ServerContext,
 } from '@idaas/server';
+import { auditCli, authorizeAs, type CliCall } from './authorize.ts';
+import { entryOf, isWrite } from './permissions.ts';
+import { currentInvocation, type Invocation } from './invocation.ts';
+
+export { cliAccess, cliActor, cliUser } from './invocation.ts';
 
 export interface CliContext {
   config: Config;
@@ -19,11 +25,49 @@ export interface CliContext {
   sctx: ServerContext;
 }
 
+/** Standard input as text (capped), or what an in-process run supplied. */
+export async function readInput(limit: number, flag = 'stdin'): Promise<string> {
+  const given = currentInvocation()?.stdin;
+  if (given !== undefined) {
+    if (Buffer.byteLength(given) > limit) throw flagError(flag, `longer than ${limit} bytes`);
+    return given;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of process.stdin) {
+    size += (c as Buffer).length;
+    if (size > limit) throw flagError(flag, `longer than ${limit} bytes`);
+    chunks.push(c as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The subcommand of the current invocation and its declared permission. */
+function callOf(inv: Invocation): CliCall | null {
+  const found = entryOf(inv.table, inv.positionals ?? []);
+  if (!found)
+    // like an API route without a permission: a programming error, refused to everyone
+    throw new AppError(
+      'internal',
+      `idaas ${[inv.command, ...(inv.positionals ?? [])].join(' ')} declares no permission`,
+    );
+  const { key, entry } = found;
+  if (entry.permission === 'none') return null;
+  return { name: [inv.command, key].filter(Boolean).join(' '), entry, values: inv.values ?? {} };
+}
+
 /**
  * Opens the configured store (migrating and bootstrapping it if needed), runs `fn`,
- * closes the store. No HTTP listener, no background work.
+ * closes the store. No HTTP listener, no background work. With --as, first checks the
+ * subcommand's declared permission for that user (refusal: `Denied`, audited, exit 3)
+ * and audits a write's outcome with that user as the actor.
  */
 export async function withContext<T>(fn: (c: CliContext) => Promise<T>): Promise<T> {
+  const inv = currentInvocation();
+  const call = inv ? callOf(inv) : null;
+  if (inv?.as !== undefined && !call)
+    throw flagError('--as', `idaas ${inv.command} takes no identity`);
+  if (inv?.sctx) return checked(inv, call, inv.sctx, fn);
   const config = loadConfig({ LOG_LEVEL: 'warn', ...process.env });
   for (const w of config.warnings) process.stderr.write(`idaas: warning: ${w}\n`);
   // No bootstrap here: the server does that at its first start (and shows the
@@ -33,13 +77,40 @@ export async function withContext<T>(fn: (c: CliContext) => Promise<T>): Promise
     bootstrap: false,
   });
   try {
-    return await fn({ config, store: sctx.store, core: sctx.core, sctx });
+    return await checked(inv, call, sctx, fn);
   } finally {
     await sctx.limiter.close();
     await sctx.lockout.close();
     await sctx.audit.close?.();
     await sctx.store.close();
   }
+}
+
+async function checked<T>(
+  inv: Invocation | undefined,
+  call: CliCall | null,
+  sctx: ServerContext,
+  fn: (c: CliContext) => Promise<T>,
+): Promise<T> {
+  const c = { config: sctx.config, store: sctx.store, core: sctx.core, sctx };
+  if (!inv || inv.as === undefined || !call) return fn(c);
+  const decision = await authorizeAs(sctx, call, inv.as);
+  inv.decision = decision;
+  if (!isWrite(call.entry)) return fn(c);
+  const outcome = { actor: decision.actor, instance: decision.instance };
+  let result: T;
+  try {
+    result = await fn(c);
+  } catch (e) {
+    await auditCli(sctx, call, {
+      ...outcome,
+      result: 'failure',
+      code: e instanceof AppError ? e.code : 'internal',
+    });
+    throw e;
+  }
+  await auditCli(sctx, call, { ...outcome, result: 'success' });
+  return result;
 }
 
 /** A bad-input error naming a flag (exit code 2). */
@@ -100,7 +171,7 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
   argv: string[],
   options: O,
 ) {
-  return parseArgs({
+  const parsed = parseArgs({
     args: argv,
     options: {
       ...options,
@@ -110,6 +181,12 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
     strict: true,
     allowPositionals: true,
   });
+  const inv = currentInvocation();
+  if (inv) {
+    inv.positionals = parsed.positionals;
+    inv.values = parsed.values as Record<string, unknown>;
+  }
+  return parsed;
 }
 
 export function unknownSubcommand(

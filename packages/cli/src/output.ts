@@ -1,10 +1,15 @@
-// Shared CLI output: human text or --json, and one-line errors with exit code 2 for bad input.
+// Shared CLI output: human text or --json, and one-line errors: exit code 2 for bad input,
+// 3 for a refusal (the --as user lacks the permission), 1 otherwise.
 import { AppError } from '@idaas/core';
 
-/** Prints a one-line error naming the field; returns the exit code (2 bad input, 1 otherwise). */
+/** The exit code of a refusal (a permission the --as user lacks). */
+export const EXIT_REFUSED = 3;
+
+/** Prints a one-line error naming the field; returns the exit code (2 bad input, 3 refused, 1 otherwise). */
 export function fail(e: unknown): number {
   if (e instanceof AppError) {
     process.stderr.write(`idaas: ${e.detail}\n`);
+    if (e.code === 'forbidden') return EXIT_REFUSED;
     return e.status < 500 ? 2 : 1;
   }
   const err = e as { code?: string; message?: string };

@@ -12,6 +12,7 @@ import {
   required,
   withContext,
 } from '../context.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const SUBS = ['list', 'dry-run'] as const;
 const USAGE = `usage: idaas access <command> [options]
@@ -114,3 +115,9 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  list: onInstance('policies:read'),
+  'dry-run': onInstance('policies:read'),
+};

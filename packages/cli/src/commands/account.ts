@@ -2,6 +2,7 @@
 import { wireCommerce } from '@idaas/server/api/routes-commerce';
 import { fail, print } from '../output.ts';
 import { inFlagTerms, parse, required, unknownSubcommand, withContext } from '../context.ts';
+import { operatorOnly, accountMember, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas account <command> [options]
   create --name N [--email E] [--test-clock] [--json]
@@ -112,3 +113,10 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: operatorOnly(true),
+  list: operatorOnly(false),
+  show: accountMember('billing:read', false),
+};

@@ -17,6 +17,7 @@ import {
   simulate,
   toOutput,
 } from '@idaas/agreement';
+import { NO_IDENTITY, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas agreement <command>
 
@@ -140,3 +141,10 @@ export async function run(argv: string[]): Promise<number> {
       );
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  simulate: NO_IDENTITY,
+  policies: NO_IDENTITY,
+  explain: NO_IDENTITY,
+};

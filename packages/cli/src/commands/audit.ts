@@ -9,6 +9,7 @@ import { auditWire, csvHeader, csvRow, jsonLine } from '@idaas/server/audit/expo
 import { runAuditMaintenance } from '@idaas/server/audit/maintenance';
 import { fail, print } from '../output.ts';
 import { flagError, instanceBySlug, parseSubcommand, required, withContext } from '../context.ts';
+import { onInstance, operatorOnly, type PermissionTable } from '../permissions.ts';
 
 const SUBS = ['verify', 'export', 'checkpoint', 'sweep'] as const;
 const USAGE = `usage: idaas audit <command> [options]
@@ -123,3 +124,12 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  verify: onInstance('audit:read'),
+  export: onInstance('audit:read'),
+  // signs the chain head with the platform key: the operator's maintenance
+  checkpoint: operatorOnly(true),
+  sweep: operatorOnly(true),
+};

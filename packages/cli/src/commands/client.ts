@@ -12,6 +12,7 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const GRANTS = ['client_credentials', 'authorization_code', 'refresh_token', 'device_code'];
 
@@ -130,3 +131,9 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: onInstance('apps:write'),
+  list: onInstance('apps:read'),
+};

@@ -4,6 +4,7 @@ import { parseDuration } from '@idaas/core/business/lifecycle/index';
 import type { TestClockRecord } from '@idaas/core';
 import { fail, print } from '../output.ts';
 import { flagError, parse, required, unknownSubcommand, withContext } from '../context.ts';
+import { operatorOnly, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas clock <command> [options]
   create [--name N] [--at RFC3339] [--json]
@@ -113,3 +114,10 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: operatorOnly(true),
+  advance: operatorOnly(true),
+  show: operatorOnly(false),
+};

@@ -10,6 +10,7 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { onInstance, operatorOnly, type PermissionTable } from '../permissions.ts';
 
 const SUBS = ['create', 'list', 'show'];
 
@@ -121,3 +122,10 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: operatorOnly(true),
+  list: operatorOnly(false),
+  show: onInstance('instance:read', '--slug'),
+};

@@ -4,6 +4,7 @@ import { KeyList, wire } from '@idaas/server/api/schemas';
 import type { SigningKey } from '@idaas/core';
 import { fail, print } from '../output.ts';
 import { instanceBySlug, parse, required, unknownSubcommand, withContext } from '../context.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas keys <command> [options]
   rotate --instance S [--json]
@@ -60,3 +61,9 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  rotate: onInstance('keys:write'),
+  list: onInstance('keys:read'),
+};

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { openStore } from '@idaas/storage';
 import { loadConfig } from '@idaas/server';
 import { fail, print } from '../output.ts';
+import { NO_IDENTITY, type PermissionTable } from '../permissions.ts';
 
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -29,3 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  '': NO_IDENTITY,
+};

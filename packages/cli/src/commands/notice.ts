@@ -1,6 +1,7 @@
 // idaas notice list: the notices sent to an account (every channel, or one).
 import { print, fail } from '../output.ts';
 import { flagError, parse, required, unknownSubcommand, withContext } from '../context.ts';
+import { accountMember, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas notice list --account A [--channel in-site|email|sms|paper] [--limit N] [--json]
   Lists an account's notices, newest first, with sending and deemed delivery (G11.3).`;
@@ -64,3 +65,8 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  list: accountMember('billing:read', false),
+};

@@ -3,6 +3,7 @@ import { wireCommerce } from '@idaas/server/api/routes-commerce';
 import type { OrderKind } from '@idaas/core';
 import { fail, print } from '../output.ts';
 import {
+  cliUser,
   flagError,
   inFlagTerms,
   parse,
@@ -10,6 +11,7 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { accountMember, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas order <command> [options]
   create --account A --plan P --instance-slug S [--kind new|renew|upgrade|package] [--json]
@@ -57,6 +59,7 @@ export async function run(argv: string[]): Promise<number> {
             accountId,
             plan,
             instanceSlug: slug,
+            actorUserId: cliUser(),
             ...(values.kind ? { kind: values.kind as OrderKind } : {}),
           })
           .catch((e: unknown) => {
@@ -110,3 +113,9 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: accountMember('orders:create', true, '--instance-slug'),
+  list: accountMember('orders:read', false),
+};

@@ -11,6 +11,7 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { operatorOnly, accountMember, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas payment <command> [options]
   record --account A --amount X [--reference R] [--provider bank-transfer|test] [--json]
@@ -142,3 +143,11 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  // a received bank transfer (or the test provider): the operator records it
+  record: operatorOnly(true),
+  list: accountMember('billing:read', false),
+  ledger: accountMember('billing:read', false),
+};

@@ -2,6 +2,7 @@
 import { wireCommerce } from '@idaas/server/api/routes-commerce';
 import { fail, print } from '../output.ts';
 import { parse, unknownSubcommand, withContext } from '../context.ts';
+import { operatorOnly, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas plan <command> [options]
   list [--json]
@@ -38,3 +39,8 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  list: operatorOnly(false),
+};

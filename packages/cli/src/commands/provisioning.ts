@@ -10,10 +10,12 @@ import {
   flagError,
   instanceBySlug,
   parse,
+  readInput,
   required,
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas provisioning <command> [options]   (all take --instance S [--json])
   target set --app ID --url URL      the application's SCIM endpoint; the bearer token is
@@ -30,15 +32,12 @@ Configuration comes from the environment (DATABASE_URL, IDAAS_KEK, ...), as for 
 const SUBS = ['target set', 'target list', 'target remove', 'resync start', 'resync status'];
 const ALL = [...SUBS, 'dead list', 'dead retry', 'dead discard'];
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of process.stdin) {
-    size += (c as Buffer).length;
-    if (size > 8192) throw flagError('stdin', 'token longer than 8 KiB');
-    chunks.push(c as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0]!.trim();
+/** The bearer token: the first line of standard input (read after the permission check). */
+async function readToken(): Promise<string> {
+  const text = await readInput(8192);
+  const token = text.split(/\r?\n/)[0]!.trim();
+  if (!token) throw flagError('stdin', 'the bearer token is required');
+  return token;
 }
 
 /** Outbound's errors in the CLI's terms (exit 2 for bad input, naming the flag). */
@@ -77,8 +76,6 @@ export async function run(argv: string[]): Promise<number> {
     if (!ALL.includes(sub)) throw unknownSubcommand('provisioning', sub || undefined, ALL);
     const json = !!values.json;
     const slug = required(values.instance, '--instance');
-    const token = sub === 'target set' ? await readStdin() : '';
-    if (sub === 'target set' && !token) throw flagError('stdin', 'the bearer token is required');
     return await withContext(async ({ core, sctx }) => {
       const inst = await instanceBySlug(core, slug);
       const out = new Outbound(sctx);
@@ -86,6 +83,7 @@ export async function run(argv: string[]): Promise<number> {
         case 'target set': {
           const app = await appOf(sctx, inst, required(values.app, '--app'));
           const url = required(values.url, '--url');
+          const token = await readToken();
           await cli(() => out.setTarget(inst, app, { url, token }), '--url');
           const t = (await out.target(inst, app))!;
           print(json, { application_id: app, url: t.url }, () => `provisioning ${app} at ${t.url}`);
@@ -175,3 +173,15 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  'target set': onInstance('provisioning:write'),
+  'target list': onInstance('provisioning:read'),
+  'target remove': onInstance('provisioning:write'),
+  'resync start': onInstance('provisioning:write'),
+  'resync status': onInstance('provisioning:read'),
+  'dead list': onInstance('provisioning:read'),
+  'dead retry': onInstance('provisioning:write'),
+  'dead discard': onInstance('provisioning:write'),
+};

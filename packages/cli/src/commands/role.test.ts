@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { availableStoreKinds } from '@idaas/storage';
 import { startTestServer, type TestServer } from '@idaas/server';
-import { idaas, badInput } from '../testing.ts';
+import { idaas, badInput, refused } from '../testing.ts';
 
 for (const kind of availableStoreKinds()) {
   describe(`idaas role on ${kind}`, () => {
@@ -98,14 +98,14 @@ for (const kind of availableStoreKinds()) {
       ]);
       assert.ok((r.roles as string[]).includes('user-admin'));
       // the sub-account (no roles:write) may not, and nothing changes
-      badInput(
+      refused(
         await idaas(['role', 'revoke', '--instance', 'cli-co', '--user', sub, '--as', sub], env),
-        /--as: requires roles:write on instance cli-co/,
+        /requires roles:write on instance cli-co/,
       );
       // … but may read (auditor holds roles:read; mfa-desk and user-admin do not)
-      badInput(
+      refused(
         await idaas(['role', 'assignments', '--instance', 'cli-co', '--as', sub], env),
-        /--as: requires roles:read on instance cli-co/,
+        /requires roles:read on instance cli-co/,
       );
       await run(['assign', '--instance', 'cli-co', '--user', sub, '--role', 'auditor']);
       const seen = await run(['assignments', '--instance', 'cli-co', '--as', sub]);

@@ -1,21 +1,22 @@
 // idaas role …: delegated administration (issue 6, G5.6) — the roles of an instance
 // (built-in and custom) and the platform users holding them. The CLI works on the store
-// directly, i.e. as the operator; with --as <platform user id> it evaluates the same
-// permission check as the admin API for that user (roles:read for list/assignments,
-// roles:write for the others), and refuses what the user may not do.
+// directly, i.e. as the operator; with the global --as <platform user id> the dispatcher
+// evaluates the same permission check as the admin API for that user (the table at the
+// end: roles:read for list/assignments, roles:write for the others).
 import {
-  AppError,
   INSTANCE_PERMISSIONS,
   type Access,
   type AssignmentView,
   type Instance,
-  type InstancePermission,
   type RoleView,
 } from '@idaas/core';
 import { rolesOf } from '@idaas/server/api/authorize';
 import type { ServerContext } from '@idaas/server';
 import { fail, print } from '../output.ts';
 import {
+  cliAccess,
+  cliActor,
+  cliUser,
   flagError,
   inFlagTerms,
   instanceBySlug,
@@ -23,6 +24,7 @@ import {
   required,
   withContext,
 } from '../context.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const SUBS = ['list', 'assignments', 'assign', 'revoke', 'create', 'update', 'delete'] as const;
 
@@ -40,8 +42,9 @@ const USAGE = `usage: idaas role <command> --instance S [options] [--as USER_ID]
   update --instance S --name N [--permission P ...] [--description D]
   delete --instance S --name N
       Delete a custom role nobody holds.
---as USER_ID runs the command with the permissions of that platform user on S, as the
-admin API would (list and assignments need roles:read, the others roles:write).
+--as USER_ID (any idaas command) runs it with the permissions of that platform user on S,
+as the admin API would (list and assignments need roles:read, the others roles:write);
+a refusal exits with code 3.
 Configuration comes from the environment (DATABASE_URL, IDAAS_KEK, ...), as for idaas start.`;
 
 const roleJson = (r: RoleView) => ({
@@ -56,31 +59,12 @@ const assignmentJson = (a: AssignmentView) => ({
   implicit: a.implicit,
 });
 
-/** The caller's access to the instance: the operator, or the --as user checked like the API. */
-async function accessFor(
-  sctx: ServerContext,
-  instance: Instance,
-  as: string | undefined,
-  needs: InstancePermission,
-): Promise<Access> {
-  const roles = rolesOf(sctx);
-  if (as === undefined)
-    return roles.permissionsOf(instance, { type: 'operator', userId: 'cli', clientId: 'cli' });
-  const access = await roles.permissionsOf(instance, { type: 'member', userId: as });
-  if (!access.permissions.has(needs)) {
-    await sctx.audit.record({
-      instanceId: instance.id,
-      actor: access.actor,
-      action: 'cli.role',
-      target: { type: 'instance', id: instance.slug },
-      result: 'denied',
-      details: { permission: needs },
-    });
-    throw new AppError('forbidden', `--as: requires ${needs} on instance ${instance.slug}`, {
-      issues: [{ field: '--as', message: `lacks ${needs}` }],
-    });
-  }
-  return access;
+/** The caller's access: the --as user's (checked by withContext) or the operator's. */
+async function accessFor(sctx: ServerContext, instance: Instance): Promise<Access> {
+  return (
+    cliAccess() ??
+    rolesOf(sctx).permissionsOf(instance, { type: 'operator', userId: 'cli', clientId: 'cli' })
+  );
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -95,15 +79,11 @@ export async function run(argv: string[]): Promise<number> {
         name: { type: 'string' },
         permission: { type: 'string', multiple: true },
         description: { type: 'string' },
-        as: { type: 'string' },
       },
     );
     if (!parsed) return 0;
     const { sub, values, json } = parsed;
     const slug = required(values.instance, '--instance');
-    if (values.as === '') throw flagError('--as', 'must be a platform user id');
-    const needs: InstancePermission =
-      sub === 'list' || sub === 'assignments' ? 'roles:read' : 'roles:write';
     const needsUser = sub === 'assign' || sub === 'revoke';
     const user = needsUser ? required(values.user, '--user') : undefined;
     if (sub === 'assign' && !values.role?.length) throw flagError('--role', 'is required');
@@ -115,12 +95,12 @@ export async function run(argv: string[]): Promise<number> {
 
     return await withContext(async ({ core, sctx }) => {
       const instance = await instanceBySlug(core, slug);
-      const access = await accessFor(sctx, instance, values.as, needs);
+      const access = await accessFor(sctx, instance);
       const roles = rolesOf(sctx);
       const audit = async (action: string, target: { type: string; id: string }, details: object) =>
         sctx.audit.record({
           instanceId: instance.id,
-          actor: values.as === undefined ? { type: 'operator', id: 'cli' } : access.actor,
+          actor: cliActor(),
           action,
           target,
           result: 'success',
@@ -175,7 +155,7 @@ export async function run(argv: string[]): Promise<number> {
               user!,
               { roles: wanted },
               access,
-              values.as ?? 'cli',
+              cliUser() ?? 'cli',
             );
             await audit('role.assign', { type: 'platform-user', id: user! }, { roles: wanted });
             print(
@@ -224,3 +204,14 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  list: onInstance('roles:read'),
+  assignments: onInstance('roles:read'),
+  assign: onInstance('roles:write'),
+  revoke: onInstance('roles:write'),
+  create: onInstance('roles:write'),
+  update: onInstance('roles:write'),
+  delete: onInstance('roles:write'),
+};

@@ -9,6 +9,7 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { onInstance, operatorOnly, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas sla <command> [options]
   report --instance S --month YYYY-MM [--json]
@@ -164,3 +165,10 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  report: onInstance('instance:read'),
+  'maintenance add': operatorOnly(true),
+  'maintenance list': operatorOnly(false),
+};

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig, startServer } from '@idaas/server';
 import { ADMIN_USERNAME } from '@idaas/server';
 import { fail } from '../output.ts';
+import { NO_IDENTITY, type PermissionTable } from '../permissions.ts';
 
 export async function run(argv: string[]): Promise<number> {
   let values;
@@ -54,3 +55,8 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  '': NO_IDENTITY,
+};

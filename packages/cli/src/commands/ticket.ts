@@ -1,6 +1,7 @@
 // idaas ticket open|list|reply|close: support tickets (G5.2).
 import { print, fail } from '../output.ts';
 import {
+  cliUser,
   flagError,
   inFlagTerms,
   parse,
@@ -8,12 +9,14 @@ import {
   unknownSubcommand,
   withContext,
 } from '../context.ts';
+import { operatorOnly, accountMember, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas ticket <command> [options]
   open --account A --subject S --body B [--kind consultation|fault] [--severity 1-4] [--instance S] [--json]
   list [--account A] [--status open|answered|resolved|closed] [--json]
-  reply --id T --body B [--as operator|customer] [--json]
-  close --id T [--as operator|customer] [--json]`;
+  reply --id T --body B [--side operator|customer] [--json]
+  close --id T [--side operator|customer] [--json]
+      --side: who writes (default operator).`;
 
 export async function run(argv: string[]): Promise<number> {
   try {
@@ -26,7 +29,7 @@ export async function run(argv: string[]): Promise<number> {
       severity: { type: 'string' },
       status: { type: 'string' },
       id: { type: 'string' },
-      as: { type: 'string' },
+      side: { type: 'string' },
     });
     if (values.help) {
       console.log(USAGE);
@@ -36,9 +39,9 @@ export async function run(argv: string[]): Promise<number> {
     const [sub, ...extra] = positionals;
     const subs = ['open', 'list', 'reply', 'close'];
     if (extra.length || !subs.includes(sub ?? '')) throw unknownSubcommand('ticket', sub, subs);
-    const as = (values.as ?? 'operator') as 'operator' | 'customer';
+    const as = (values.side ?? 'operator') as 'operator' | 'customer';
     if (!['operator', 'customer'].includes(as))
-      throw flagError('--as', 'must be operator or customer');
+      throw flagError('--side', 'must be operator or customer');
     const out = (t: {
       id: string;
       accountId: string;
@@ -79,7 +82,15 @@ export async function run(argv: string[]): Promise<number> {
           instanceId = ref.id;
         }
         const t = await sctx.business.operations.ops.tickets
-          .open({ accountId: account, instanceId, kind, severity, subject, body, openedBy: 'cli' })
+          .open({
+            accountId: account,
+            instanceId,
+            kind,
+            severity,
+            subject,
+            body,
+            openedBy: cliUser() ?? 'cli',
+          })
           .catch((e: unknown) => {
             throw inFlagTerms(e, {
               accountId: '--account',
@@ -137,3 +148,12 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  open: accountMember('tickets:write', true),
+  // every account's tickets, and the operator's side of the conversation
+  list: operatorOnly(false),
+  reply: operatorOnly(true),
+  close: operatorOnly(true),
+};

@@ -5,7 +5,7 @@
 import { AppError, type Instance, type User } from '@idaas/core';
 import { removeFactor, resetAll } from '@idaas/server/mfa/service';
 import type { CliContext } from '../context.ts';
-import { instanceBySlug, required, unknownSubcommand, withContext } from '../context.ts';
+import { cliActor, instanceBySlug, required, unknownSubcommand, withContext } from '../context.ts';
 import { print } from '../output.ts';
 
 export const MFA_SUBS = ['list', 'reset'];
@@ -85,7 +85,7 @@ export async function runMfa(sub: string | undefined, values: MfaFlags): Promise
     const record = (details: Record<string, unknown>) =>
       c.sctx.audit.record({
         instanceId: instance.id,
-        actor: { type: 'operator', id: 'cli' },
+        actor: cliActor(),
         action: 'mfa.reset',
         target: { type: 'user', id: user.id },
         result: 'success',

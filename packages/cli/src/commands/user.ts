@@ -11,6 +11,7 @@ import {
   withContext,
 } from '../context.ts';
 import { MFA_USAGE, runMfa } from './user-mfa.ts';
+import { onInstance, type PermissionTable } from '../permissions.ts';
 
 const USAGE = `usage: idaas user <command> [options]
   create --instance S --username U --password P [--email E] [--phone +86...] [--display-name D] [--json]
@@ -102,3 +103,11 @@ export async function run(argv: string[]): Promise<number> {
     return fail(e);
   }
 }
+
+/** What each subcommand requires of the --as user (see ../permissions.ts). */
+export const permissions: PermissionTable = {
+  create: onInstance('users:write'),
+  list: onInstance('users:read'),
+  'mfa list': onInstance('users:read'),
+  'mfa reset': onInstance('users:mfa-reset'),
+};
