@@ -9,7 +9,10 @@ export const EXIT_REFUSED = 3;
 export function fail(e: unknown): number {
   if (e instanceof AppError) {
     process.stderr.write(`idaas: ${e.detail}\n`);
-    if (e.code === 'forbidden') return EXIT_REFUSED;
+    // a refusal of the --as check (the server's `Denied`, which carries the audit actor);
+    // other `forbidden`s are domain rules (e.g. the test payment provider) = bad input.
+    // Duck-typed: importing the server here would load it for every command.
+    if (e.code === 'forbidden' && 'actor' in e) return EXIT_REFUSED;
     return e.status < 500 ? 2 : 1;
   }
   const err = e as { code?: string; message?: string };
