@@ -70,7 +70,7 @@ describe('instance administration in Chromium (SQLite)', { skip: chromiumMissing
       id: string;
     }[];
     await page.goto(`${h.server.url}/console/admin/acme/import?id=${jobs[0]!.id}`);
-    await page.getByTestId('import-result').waitFor({ timeout: 15_000 });
+    await page.getByTestId('import-result').waitFor({ timeout: 60_000 });
     assert.match(await page.getByTestId('import-result').innerText(), /300 users created/);
   });
 

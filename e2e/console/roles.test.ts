@@ -153,7 +153,7 @@ describe(
       const form = page.getByRole('form', { name: /new user/i });
       await form.getByLabel(/^username/i).fill('too-late');
       await form.getByRole('button', { name: /create user/i }).click();
-      await page.getByText(/no role on instance role-co/i).waitFor({ timeout: 10_000 });
+      await page.getByText(/no role on instance role-co/i).waitFor({ timeout: 30_000 });
       assert.equal(
         ((await h.api('GET', `/instances/${SLUG}/users?q=too-late`)).json.items as Rec[]).length,
         0,

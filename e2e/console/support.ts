@@ -3,6 +3,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, globSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -76,4 +78,65 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
     [],
     `${screen}: accessibility violations`,
   );
+}
+
+/**
+ * A real HTTP server on 127.0.0.1 in front of `target` that holds every request until
+ * `release()` and then forwards them (method, path, authorization, body) and answers with
+ * the target's response. Lets a test observe a long operation still running (its work is
+ * waiting on the target) without racing the server's background scheduler.
+ */
+export interface HeldTarget {
+  /** the gate's base URL: `target` with the origin replaced */
+  url: string;
+  /** requests received so far (held or forwarded) */
+  received(): number;
+  release(): void;
+  close(): Promise<void>;
+}
+
+export async function heldTarget(target: string): Promise<HeldTarget> {
+  const to = new URL(target);
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  let received = 0;
+  const server = createServer((req, res) => {
+    received++;
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      void released
+        .then(async () => {
+          const headers: Record<string, string> = {};
+          for (const h of ['authorization', 'content-type', 'accept', 'if-match'])
+            if (typeof req.headers[h] === 'string') headers[h] = req.headers[h];
+          const body = chunks.length ? Buffer.concat(chunks) : undefined;
+          const r = await fetch(new URL(req.url ?? '/', to.origin), {
+            method: req.method ?? 'GET',
+            headers,
+            ...(body ? { body } : {}),
+          });
+          const out = Buffer.from(await r.arrayBuffer());
+          const type = r.headers.get('content-type');
+          res.writeHead(r.status, type ? { 'content-type': type } : {});
+          res.end(out);
+        })
+        .catch((e: unknown) => {
+          res.writeHead(502).end(String(e));
+        });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}${to.pathname}`,
+    received: () => received,
+    release,
+    close: () =>
+      new Promise<void>((r) => {
+        release();
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }

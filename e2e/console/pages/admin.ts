@@ -70,7 +70,7 @@ export class AdminPages {
     await form.getByRole('button', { name: /start import|开始导入/i }).click();
     const done = this.page.getByTestId('import-result');
     const refused = form.getByRole('alert');
-    await done.or(refused).waitFor({ timeout: 30_000 });
+    await done.or(refused).waitFor({ timeout: 120_000 });
     const sawProgress = await this.page.evaluate(
       () => (window as unknown as { sawBar?: boolean }).sawBar === true,
     );
