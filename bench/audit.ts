@@ -4,7 +4,7 @@
 // and on SQLite. Goal: ≥ 5,000 records/s on PostgreSQL. Then every chain is verified
 // (and that rate printed too).
 import { parseArgs } from 'node:util';
-import { verifyAuditTrail, type Instance } from '@idaas/core';
+import { verifyInstanceAuditTrail, type Instance } from '@idaas/core';
 import type { StoreKind } from '@idaas/storage';
 import { startTestServer } from '../packages/server/src/testing.ts';
 
@@ -62,7 +62,7 @@ async function bench(kind: StoreKind): Promise<void> {
     const t1 = performance.now();
     let checked = 0;
     for (const inst of instances) {
-      const r = await verifyAuditTrail(sctx.store.repos.audit, inst.id);
+      const r = await verifyInstanceAuditTrail(sctx.core, inst.id);
       if (!r.ok) throw new Error(`chain of ${inst.slug} broken: ${JSON.stringify(r.broken)}`);
       checked += r.checked;
     }

@@ -5,13 +5,16 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
+import { CompactSign, exportJWK, generateKeyPair } from 'jose';
 import {
   argon2Hasher,
+  CHECKPOINT_TYP,
   createAuditCheckpoint,
   createCore,
   ManualClock,
   newId,
   verifyAuditTrail,
+  verifyInstanceAuditTrail,
   type AuditEntry,
   type AuditInput,
   type Core,
@@ -54,8 +57,7 @@ for (const kind of availableStoreKinds()) {
           Array.from({ length: Math.min(batch, n - i) }, (_, k) => entry(inst.id, i + k)),
         );
     };
-    const verify = (inst: Instance) =>
-      verifyAuditTrail(t.store.repos.audit, inst.id, { pageSize: 64 });
+    const verify = (inst: Instance) => verifyInstanceAuditTrail(core, inst.id, { pageSize: 64 });
     const idAt = async (inst: Instance, seq: number) =>
       (await t.store.repos.audit.scan(inst.id, seq - 1, 1))[0]!.id;
 
@@ -67,6 +69,7 @@ for (const kind of availableStoreKinds()) {
         kek: t.kek,
         hasher: argon2Hasher({ memoryCost: 1024, timeCost: 1, parallelism: 1 }),
       });
+      await core.instances.create({ slug: 'platform' });
     });
     after(async () => t.dispose());
 
@@ -250,7 +253,6 @@ for (const kind of availableStoreKinds()) {
     });
 
     test('checkpoints signed by the platform key verify; a forged one or a rewritten chain does not', async () => {
-      await core.instances.create({ slug: 'platform' }).catch(() => undefined);
       const a = await fresh('t-checkpoint');
       await append(a, 10);
       const c = await createAuditCheckpoint(core, a.id, clock);
@@ -279,6 +281,92 @@ for (const kind of availableStoreKinds()) {
       await exec(`update audit_checkpoints set hash = 'abc' where instance_id = '${a.id}'`);
       r = await verify(a);
       assert.match(r.broken!.reason, /checkpoint at seq 10 is invalid/);
+    });
+
+    test('a checkpoint signed by a key the platform never had is named, even with a registry row of its own', async () => {
+      const a = await fresh('t-forged-checkpoint');
+      await append(a, 6);
+      const real = await createAuditCheckpoint(core, a.id, clock);
+      assert.ok(real);
+      await append(a, 3);
+      assert.equal((await verify(a)).ok, true);
+      // someone with database write access rewrites record 9 and re-signs the head with a key of their own
+      const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+      const pub = { ...(await exportJWK(publicKey)), kid: 'attacker-kid', alg: 'ES256' };
+      const head = (await t.store.repos.audit.head(a.id))!;
+      const payload = {
+        typ: CHECKPOINT_TYP,
+        instance: a.id,
+        seq: head.seq,
+        id: head.lastId,
+        hash: head.hash,
+        at: clock.now().toISOString(),
+      };
+      const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
+        .setProtectedHeader({ alg: 'ES256', kid: 'attacker-kid', typ: CHECKPOINT_TYP })
+        .sign(privateKey);
+      await t.store.repos.audit.addCheckpoint({
+        instanceId: a.id,
+        seq: head.seq,
+        recordId: head.lastId,
+        hash: head.hash,
+        at: clock.now(),
+        kid: 'attacker-kid',
+        alg: 'ES256',
+        publicJwk: pub,
+        jws,
+      });
+      // the signature itself is fine: only the trust in its key tells the forgery apart
+      const untrusted = await verifyAuditTrail(t.store.repos.audit, a.id, { trustedKeys: null });
+      assert.equal(untrusted.ok, true, 'the forged checkpoint is self-consistent');
+      let r = await verify(a);
+      assert.equal(r.ok, false);
+      assert.equal(r.broken!.seq, 9);
+      assert.match(
+        r.broken!.reason,
+        /attacker-kid, which is not and never was a signing key of the platform/,
+      );
+      // a registry row for that key, written without the master key, does not attest
+      await t.store.repos.audit.addCheckpointKey({
+        kid: 'attacker-kid',
+        alg: 'ES256',
+        publicJwk: pub,
+        attestation: 'x'.repeat(43),
+        firstUsedAt: clock.now(),
+      });
+      r = await verify(a);
+      assert.match(r.broken!.reason, /attacker-kid, which is not and never was/);
+      // reusing the platform's kid with the attacker's public key is named too
+      await sql`update audit_checkpoints set kid = ${real.kid}, jws = ${jws.replace(/^[^.]+/, Buffer.from(JSON.stringify({ alg: 'ES256', kid: real.kid, typ: CHECKPOINT_TYP })).toString('base64url'))} where instance_id = ${a.id} and seq = ${head.seq}`.execute(
+        t.store.db,
+      );
+      r = await verify(a);
+      assert.equal(r.broken!.seq, 9);
+      assert.match(
+        r.broken!.reason,
+        new RegExp(`stored public key is not the platform key ${real.kid}`),
+      );
+    });
+
+    test('checkpoints stay verifiable after their platform key is rotated away and purged', async () => {
+      const a = await fresh('t-rotated-checkpoint');
+      await append(a, 4);
+      const c = await createAuditCheckpoint(core, a.id, clock);
+      assert.ok(c);
+      const platform = await core.instances.get('platform');
+      await core.signingKeys.rotate(platform);
+      clock.advance(3 * 3600 * 1000);
+      await core.signingKeys.rotate(platform); // purges the keys retired by the first rotation
+      const kids = (await core.signingKeys.list(platform)).map((k) => k.kid);
+      assert.ok(!kids.includes(c.kid), 'the key that signed the checkpoint is gone');
+      const keys = await t.store.repos.audit.checkpointKeys();
+      assert.ok(keys.some((k) => k.kid === c.kid));
+      assert.equal((await verify(a)).ok, true);
+      // the registry row is what keeps it: without it the checkpoint is no longer trusted
+      await sql`delete from audit_checkpoint_keys where kid = ${c.kid}`.execute(t.store.db);
+      const r = await verify(a);
+      assert.equal(r.ok, false);
+      assert.match(r.broken!.reason, /never was a signing key of the platform/);
     });
 
     if (kind === 'postgres')

@@ -61,7 +61,15 @@ interface AuditCheckpointsTable {
   public_jwk: string;
   jws: string;
 }
+interface AuditCheckpointKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: string;
+  attestation: string;
+  first_used_at: string;
+}
 interface AuditDb {
+  audit_checkpoint_keys: AuditCheckpointKeysTable;
   audit_heads: AuditHeadsTable;
   audit_records: AuditRecordsTable;
   audit_checkpoints: AuditCheckpointsTable;
@@ -342,6 +350,35 @@ export function makeAuditRepos(database: Kysely<Database>, keys: InstanceKeys): 
             jws: c.jws,
           })
           .onConflict((oc) => oc.columns(['instance_id', 'seq']).doNothing())
+          .execute();
+      },
+
+      async checkpointKeys() {
+        const rows = await db
+          .selectFrom('audit_checkpoint_keys')
+          .selectAll()
+          .orderBy('kid')
+          .execute();
+        return rows.map((r) => ({
+          kid: r.kid,
+          alg: r.alg,
+          publicJwk: JSON.parse(r.public_jwk) as Record<string, unknown>,
+          attestation: r.attestation,
+          firstUsedAt: new Date(r.first_used_at),
+        }));
+      },
+
+      async addCheckpointKey(k) {
+        await db
+          .insertInto('audit_checkpoint_keys')
+          .values({
+            kid: k.kid,
+            alg: k.alg,
+            public_jwk: JSON.stringify(k.publicJwk),
+            attestation: k.attestation,
+            first_used_at: k.firstUsedAt.toISOString(),
+          })
+          .onConflict((oc) => oc.column('kid').doNothing())
           .execute();
       },
 

@@ -30,6 +30,7 @@ const fixtures: Record<string, () => Promise<{ fixture: Fixture }>> = {
   '0009_access_policies': () => import('./migrations/fixtures/0009_access_policies.ts'),
   '0010_issue5': () => import('./migrations/fixtures/0010_issue5.ts'),
   '0011_branding': () => import('./migrations/fixtures/0011_branding.ts'),
+  '0012_audit_keys': () => import('./migrations/fixtures/0012_audit_keys.ts'),
 };
 
 for (const kind of availableStoreKinds()) {

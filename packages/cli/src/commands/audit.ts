@@ -4,7 +4,11 @@
 // disagree.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { createAuditCheckpoint, verifyAuditTrail, type AuditVerification } from '@idaas/core';
+import {
+  createAuditCheckpoint,
+  verifyInstanceAuditTrail,
+  type AuditVerification,
+} from '@idaas/core';
 import { auditWire, csvHeader, csvRow, jsonLine } from '@idaas/server/audit/export';
 import { runAuditMaintenance } from '@idaas/server/audit/maintenance';
 import { fail, print } from '../output.ts';
@@ -14,7 +18,8 @@ import { onInstance, operatorOnly, type PermissionTable } from '../permissions.t
 const SUBS = ['verify', 'export', 'checkpoint', 'sweep'] as const;
 const USAGE = `usage: idaas audit <command> [options]
   verify --instance S [--json]
-      Checks the hash chain of instance S against its head and signed checkpoints.
+      Checks the hash chain of instance S against its head and signed checkpoints
+      (accepted only when signed by a key the platform instance has, or had).
       Exit 0 when intact; exit 1 naming the first broken record (seq, id, reason).
   export --instance S [--format jsonl|csv] [--from T] [--to T] [--output FILE]
       The records (oldest first) as JSON Lines (default) or CSV, to stdout or FILE.
@@ -63,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
     return await withContext(async ({ core, sctx }) => {
       const instance = slug === null ? null : await instanceBySlug(core, slug);
       if (sub === 'verify') {
-        const r = await verifyAuditTrail(sctx.store.repos.audit, instance!.id);
+        const r = await verifyInstanceAuditTrail(core, instance!.id);
         print(json, r, () => human(slug!, r));
         return r.ok ? 0 : 1;
       }

@@ -83,6 +83,21 @@ export interface AuditCheckpoint {
   jws: string;
 }
 
+/**
+ * A platform signing key that has signed audit checkpoints, kept (public part only) after
+ * the key itself has been rotated away and purged. `attestation` is an HMAC of kid, alg
+ * and key material under the platform instance's data key (so under the master key,
+ * which is not in the database): a row someone wrote with database access alone does
+ * not attest, and checkpoints signed by its key are not trusted.
+ */
+export interface AuditCheckpointKey {
+  kid: string;
+  alg: string;
+  publicJwk: Record<string, unknown>;
+  attestation: string;
+  firstUsedAt: Date;
+}
+
 export interface AuditFilter {
   from?: Date | undefined;
   to?: Date | undefined;
@@ -121,6 +136,10 @@ export interface AuditRepo {
   ): Promise<AuditView[]>;
   checkpoints(instanceId: string): Promise<AuditCheckpoint[]>;
   addCheckpoint(c: AuditCheckpoint): Promise<void>;
+  /** The registry of keys that signed checkpoints (trust is checked by the caller). */
+  checkpointKeys(): Promise<AuditCheckpointKey[]>;
+  /** Registers a key the first time it signs a checkpoint (no-op when its kid is known). */
+  addCheckpointKey(k: AuditCheckpointKey): Promise<void>;
   /** Sets the retention (null = default); creates the head if needed. */
   setRetention(instanceId: string, days: number | null, at: Date): Promise<void>;
   /**

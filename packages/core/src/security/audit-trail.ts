@@ -1,8 +1,27 @@
 // Verification of an instance's audit chain against its head and signed checkpoints, and
-// the making of checkpoints (a JWS by the platform instance's current ES256 signing key,
-// stored with its public JWK so it still verifies after the key has been rotated away).
+// the making of checkpoints (a JWS by the platform instance's current ES256 signing key).
+//
+// Trust in a checkpoint: its row stores kid and public JWK, but a row is only data — with
+// database write access one could re-sign a forged head with a key of one's own. So a
+// checkpoint is accepted only when its key is, or was, a signing key of the platform
+// instance, and its signature is checked against THAT key, not against the stored one:
+//  - a current platform key is genuine when its private part opens under the platform's
+//    data key (sealed under the master key, bound to the kid) — its public part is
+//    derived from the opened private key, never read from the row;
+//  - a key that has since been rotated away and purged is remembered in
+//    `audit_checkpoint_keys` when it first signs a checkpoint, with an attestation: an
+//    HMAC of kid, alg and key material under the platform's data key. A row written
+//    without the master key does not attest.
+// The root of trust is therefore the master key, which is not in the database. Someone
+// holding the master key AND database write access can still forge; against that only
+// copies of checkpoints kept elsewhere help (the CLI's `--json` output, exports).
+import { timingSafeEqual } from 'node:crypto';
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose';
 import type { Clock } from '../clock.ts';
+import type { Instance } from '../domain.ts';
+import type { DataKey } from '../envelope.ts';
+import { privateJwk } from '../keys.ts';
+import { DataKeys } from '../services/context.ts';
 import type { Core } from '../services/index.ts';
 import { PLATFORM_SLUG } from '../services/instances.ts';
 import type { AuditCheckpoint, AuditRepo } from './audit-ports.ts';
@@ -32,10 +51,75 @@ interface CheckpointPayload {
   at: string;
 }
 
-/** Checks one checkpoint's signature and that its payload is what its row says. */
-async function checkCheckpoint(c: AuditCheckpoint): Promise<string | null> {
+/** The public key material of a JWK (private or public), in a fixed order. */
+export function publicKeyMaterial(jwk: Record<string, unknown>): Record<string, unknown> {
+  return jwk.kty === 'RSA'
+    ? { kty: 'RSA', n: jwk.n, e: jwk.e }
+    : { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+}
+
+const ATTEST_PURPOSE = 'audit-checkpoint-key';
+const attestationOf = (dk: DataKey, kid: string, alg: string, jwk: Record<string, unknown>) =>
+  dk.lookup(ATTEST_PURPOSE, JSON.stringify([kid, alg, publicKeyMaterial(jwk)]));
+const sameText = (a: string, b: string) => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+const sameKey = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+  JSON.stringify(publicKeyMaterial(a)) === JSON.stringify(publicKeyMaterial(b));
+
+/** Public keys (by kid) that checkpoints may be signed with: the platform's, now or before. */
+export type TrustedCheckpointKeys = Map<
+  string,
+  { alg: string; publicJwk: Record<string, unknown> }
+>;
+
+async function platformKey(core: Core): Promise<{ platform: Instance; dk: DataKey }> {
+  const platform = await core.instances.get(PLATFORM_SLUG);
+  return { platform, dk: new DataKeys(core.deps.kek).of(platform) };
+}
+
+/**
+ * The keys a checkpoint may be signed with: every current signing key of the platform
+ * instance whose private part opens (public part derived from it), and every key in the
+ * checkpoint-key registry whose attestation verifies under the platform's data key.
+ */
+export async function trustedCheckpointKeys(core: Core): Promise<TrustedCheckpointKeys> {
+  const { platform, dk } = await platformKey(core);
+  const out: TrustedCheckpointKeys = new Map();
+  for (const k of await core.deps.store.repos.audit.checkpointKeys())
+    if (sameText(k.attestation, attestationOf(dk, k.kid, k.alg, k.publicJwk)))
+      out.set(k.kid, { alg: k.alg, publicJwk: publicKeyMaterial(k.publicJwk) });
+  for (const k of await core.signingKeys.list(platform)) {
+    try {
+      out.set(k.kid, { alg: k.alg, publicJwk: publicKeyMaterial(privateJwk(k, dk)) });
+    } catch {
+      // a row whose private part does not open under the platform key is not a platform key
+    }
+  }
+  return out;
+}
+
+/**
+ * Checks one checkpoint: its key must be a trusted platform key (when `trusted` is given),
+ * its signature must verify with that key, and its payload must be what its row says.
+ */
+async function checkCheckpoint(
+  c: AuditCheckpoint,
+  trusted: TrustedCheckpointKeys | null,
+): Promise<string | null> {
+  let jwk = c.publicJwk;
+  if (trusted) {
+    const t = trusted.get(c.kid);
+    if (!t || t.alg !== c.alg)
+      return `it is signed by key ${c.kid}, which is not and never was a signing key of the platform instance (forged, or its key record was removed)`;
+    if (!sameKey(t.publicJwk, c.publicJwk))
+      return `its stored public key is not the platform key ${c.kid}`;
+    jwk = t.publicJwk;
+  }
   try {
-    const key = await importJWK(c.publicJwk as JWK, c.alg);
+    const key = await importJWK(jwk as JWK, c.alg);
     const { payload, protectedHeader } = await compactVerify(c.jws, key, { algorithms: [c.alg] });
     if (protectedHeader.kid !== c.kid) return 'its kid differs from the stored one';
     const p = JSON.parse(new TextDecoder().decode(payload)) as CheckpointPayload;
@@ -53,11 +137,16 @@ async function checkCheckpoint(c: AuditCheckpoint): Promise<string | null> {
   }
 }
 
-/** Verifies the chain of `instanceId`: records, head and checkpoints; names the first break. */
+/**
+ * Verifies the chain of `instanceId`: records, head and checkpoints; names the first break.
+ * `trustedKeys` (from `trustedCheckpointKeys`) decides which keys checkpoints may be signed
+ * with; null checks signatures against the keys stored beside them only (no trust: for
+ * tests of the chain itself). Use `verifyInstanceAuditTrail` in the service.
+ */
 export async function verifyAuditTrail(
   repo: AuditRepo,
   instanceId: string,
-  opts: { pageSize?: number } = {},
+  opts: { pageSize?: number; trustedKeys: TrustedCheckpointKeys | null },
 ): Promise<AuditVerification> {
   const pageSize = opts.pageSize ?? 5000;
   const head = (await repo.head(instanceId)) ?? {
@@ -79,7 +168,7 @@ export async function verifyAuditTrail(
     broken,
   });
   for (const c of checkpoints) {
-    const bad = await checkCheckpoint(c);
+    const bad = await checkCheckpoint(c, opts.trustedKeys);
     if (bad)
       return report(
         {
@@ -115,6 +204,18 @@ export async function verifyAuditTrail(
   return report(v.finish(head), v);
 }
 
+/** Verifies an instance's chain, trusting only checkpoints signed by platform keys. */
+export async function verifyInstanceAuditTrail(
+  core: Core,
+  instanceId: string,
+  opts: { pageSize?: number } = {},
+): Promise<AuditVerification> {
+  return verifyAuditTrail(core.deps.store.repos.audit, instanceId, {
+    ...opts,
+    trustedKeys: await trustedCheckpointKeys(core),
+  });
+}
+
 /**
  * Signs the current head of `instanceId`'s chain with the platform instance's active
  * ES256 key and stores the checkpoint. Null when the chain is empty or its head is
@@ -130,13 +231,22 @@ export async function createAuditCheckpoint(
   if (!head || head.seq === 0) return null;
   const existing = await repo.checkpoints(instanceId);
   if (existing.some((c) => c.seq === head.seq)) return null;
-  const platform = await core.instances.get(PLATFORM_SLUG);
+  const { platform, dk } = await platformKey(core);
   const published = await core.signingKeys.published(platform);
   const key = published.find((k) => k.alg === 'ES256' && k.status === 'active') ?? published[0];
   if (!key) throw new Error('the platform instance has no signing key for audit checkpoints');
-  const priv = (await core.signingKeys.privateJwks(platform)).find((j) => j.kid === key.kid);
-  if (!priv) throw new Error('the platform signing key could not be opened');
+  const priv = privateJwk(key, dk);
   const at = clock.now();
+  // the public part comes from the opened private key, never from the row
+  const pub = { ...publicKeyMaterial(priv), kid: key.kid, alg: key.alg, use: 'sig' };
+  // remember the key (attested) before its first checkpoint: it must outlive the key
+  await repo.addCheckpointKey({
+    kid: key.kid,
+    alg: key.alg,
+    publicJwk: pub,
+    attestation: attestationOf(dk, key.kid, key.alg, pub),
+    firstUsedAt: at,
+  });
   const payload: CheckpointPayload = {
     typ: CHECKPOINT_TYP,
     instance: instanceId,
@@ -148,7 +258,6 @@ export async function createAuditCheckpoint(
   const jws = await new CompactSign(new TextEncoder().encode(JSON.stringify(payload)))
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: CHECKPOINT_TYP })
     .sign(await importJWK(priv as JWK, key.alg));
-  const { d: _d, ...pub } = key.publicJwk as Record<string, unknown>;
   const checkpoint: AuditCheckpoint = {
     instanceId,
     seq: head.seq,

@@ -4,7 +4,7 @@
 // the platform instance (`/instances/platform/audit/…`).
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { AppError, verifyAuditTrail, type AuditFilter } from '@idaas/core';
+import { AppError, verifyInstanceAuditTrail, type AuditFilter } from '@idaas/core';
 import { route, type AnyRoute } from './route.ts';
 import { PageParams, pageOf } from './schemas.ts';
 import { auditWire, csvHeader, csvRow, jsonLine } from '../audit/export.ts';
@@ -252,7 +252,7 @@ export const auditRoutes: AnyRoute[] = [
     response: Verification,
     handler: async ({ sctx, instance }) => {
       const inst = await instance();
-      const r = await verifyAuditTrail(sctx.store.repos.audit, inst.id);
+      const r = await verifyInstanceAuditTrail(sctx.core, inst.id);
       return {
         ok: r.ok,
         from_seq: r.fromSeq,

@@ -11,6 +11,7 @@ import * as m0008 from './0008_passwords.ts';
 import * as m0009 from './0009_access_policies.ts';
 import * as m0010 from './0010_issue5.ts';
 import * as m0011 from './0011_branding.ts';
+import * as m0012audit from './0012_audit_keys.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -26,6 +27,7 @@ const all: Record<string, Record<Dialect, string[]>> = {
   '0009_access_policies': m0009,
   '0010_issue5': m0010,
   '0011_branding': m0011,
+  '0012_audit_keys': m0012audit,
 };
 
 /** Migrations in order; each one is a list of SQL statements per dialect. */
