@@ -170,6 +170,14 @@ export function makeRepos(
   opts: { groupCommit?: 'transaction' | 'multi-row' | false } = {},
 ): Repos {
   let upsertSql: string | undefined;
+  // Hot point reads of the sign-in path (oidc-provider models, users), compiled by Kysely
+  // once and then only executed: no query building per call.
+  const compiled = new Map<string, string>();
+  const run = async <R>(key: string, build: () => { sql: string }, params: unknown[]) => {
+    let text = compiled.get(key);
+    if (text === undefined) compiled.set(key, (text = build().sql));
+    return (await db.executeQuery<R>(CompiledQuery.raw(text, params))).rows;
+  };
   // Group commit of OIDC model writes (outside transactions): the upserts that arrive
   // while one batch is being written go together in the next transaction; each caller
   // still resolves only once its row is committed. One commit per batch instead of one
@@ -411,25 +419,34 @@ export function makeRepos(
           .execute();
       },
       async get(instanceId, id) {
-        return user(
-          await db
-            .selectFrom('users')
-            .selectAll()
-            .where('instance_id', '=', instanceId)
-            .where('id', '=', id)
-            .executeTakeFirst(),
+        const [r] = await run<Selectable<Database['users']>>(
+          'users.get',
+          () =>
+            db
+              .selectFrom('users')
+              .selectAll()
+              .where('instance_id', '=', instanceId)
+              .where('id', '=', id)
+              .compile(),
+          [instanceId, id],
         );
+        return user(r);
       },
       async getByUsername(instanceId, username) {
         const dk = await keys.dataKey(instanceId);
-        return user(
-          await db
-            .selectFrom('users')
-            .selectAll()
-            .where('instance_id', '=', instanceId)
-            .where('username_lookup', '=', dk.lookup('username', username.toLowerCase()))
-            .executeTakeFirst(),
+        const lookup = dk.lookup('username', username.toLowerCase());
+        const [r] = await run<Selectable<Database['users']>>(
+          'users.getByUsername',
+          () =>
+            db
+              .selectFrom('users')
+              .selectAll()
+              .where('instance_id', '=', instanceId)
+              .where('username_lookup', '=', lookup)
+              .compile(),
+          [instanceId, lookup],
         );
+        return user(r);
       },
       async getByEmail(instanceId, email) {
         const dk = await keys.dataKey(instanceId);
@@ -931,13 +948,18 @@ export function makeRepos(
         });
       },
       async find(instanceId, model, id) {
-        const r = await db
-          .selectFrom('oidc_models')
-          .selectAll()
-          .where('instance_id', '=', instanceId)
-          .where('model', '=', model)
-          .where('id', '=', id)
-          .executeTakeFirst();
+        const [r] = await run<Selectable<Database['oidc_models']>>(
+          'oidc.find',
+          () =>
+            db
+              .selectFrom('oidc_models')
+              .selectAll()
+              .where('instance_id', '=', instanceId)
+              .where('model', '=', model)
+              .where('id', '=', id)
+              .compile(),
+          [instanceId, model, id],
+        );
         return r ? toOidc(r) : null;
       },
       async findByUid(instanceId, uid) {
@@ -973,12 +995,17 @@ export function makeRepos(
           .execute();
       },
       async destroy(instanceId, model, id) {
-        await db
-          .deleteFrom('oidc_models')
-          .where('instance_id', '=', instanceId)
-          .where('model', '=', model)
-          .where('id', '=', id)
-          .execute();
+        await run(
+          'oidc.destroy',
+          () =>
+            db
+              .deleteFrom('oidc_models')
+              .where('instance_id', '=', instanceId)
+              .where('model', '=', model)
+              .where('id', '=', id)
+              .compile(),
+          [instanceId, model, id],
+        );
       },
       async revokeByGrantId(instanceId, grantId) {
         await db

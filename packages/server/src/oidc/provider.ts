@@ -12,6 +12,7 @@ import type { ServerContext } from '../context.ts';
 import { ADMIN_SCOPE, isOperatorUser } from '../bootstrap.ts';
 import { adapterFor } from './adapter.ts';
 import { CLAIMS, findAccountFor } from './account.ts';
+import { cookieKeys } from './cookie-keys.ts';
 import { ACR_VALUES, acrRank } from '../mfa/service.ts';
 import { requestedRank, STEP_UP_REASON } from './interactions.ts';
 import { ACCESS_MFA_REASON, sessionReuseCheck } from '../security/access.ts';
@@ -220,7 +221,7 @@ export async function buildProvider(
     findAccount: findAccountFor(sctx, instance),
     jwks: { keys: keys as never },
     cookies: {
-      keys: config.cookieKeys,
+      keys: cookieKeys(config.cookieKeys),
       long: cookie,
       short: cookie,
     },
