@@ -125,6 +125,8 @@ describe(
 
       // branding: readable, not savable, and the console says why
       await view.tab(/^branding$/i);
+      // the form (and its inert save button) renders once the branding is loaded
+      await page.locator('main button[aria-disabled=true]', { hasText: /save/i }).waitFor();
       assert.match(await view.note(), /instance:write/);
       const inert = await view.inertButtons();
       assert.ok(

@@ -27,10 +27,19 @@ export class RoleView {
   async tabs(): Promise<string[]> {
     return (await this.page.locator('nav.admin-tabs a').allTextContents()).map((s) => s.trim());
   }
+  /** Opens a tab; resolves once the screen shows no loading indicator (its data is in). */
   async tab(label: RegExp): Promise<void> {
     await this.page.locator('nav.admin-tabs').getByRole('link', { name: label }).click();
     await this.page.locator('h1').first().waitFor();
     await this.page.waitForLoadState('networkidle');
+    await this.page.waitForFunction(
+      () =>
+        ![...document.querySelectorAll('main [role=status]')].some((el) =>
+          /^(loading…|加载中…)$/i.test((el.textContent ?? '').trim()),
+        ),
+      undefined,
+      { timeout: 30_000 },
+    );
   }
   heading() {
     return this.page.locator('h1').first();
