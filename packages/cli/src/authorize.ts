@@ -110,17 +110,35 @@ export async function authorizeAs(
   }
 }
 
-/** One audit record of a CLI call with --as (never its flags' values beyond the names). */
+/** The actor of CLI calls without --as: the operator at the console. */
+export const OPERATOR_CLI: AuditActor = { type: 'operator', id: 'cli' };
+
+/**
+ * One audit record of a CLI call (never its flags' values beyond the instance slug and
+ * account id). `instance` undefined: the instance its --instance flag names, if it exists
+ * (now); the record goes to that instance's chain, else to the platform's.
+ */
 export async function auditCli(
   sctx: ServerContext,
   call: CliCall,
-  e: { actor: AuditActor; instance: Instance | null; result: AuditResult; code?: string },
+  e: {
+    actor: AuditActor;
+    instance: Instance | null | undefined;
+    result: AuditResult;
+    code?: string;
+  },
 ): Promise<void> {
   const params = paramsOf(call);
-  const instanceId =
-    e.instance?.id ?? (await sctx.store.repos.instances.getBySlug(PLATFORM_SLUG))?.id;
-  if (!instanceId) return;
   const slug = params.get('slug');
+  const instance =
+    e.instance !== undefined
+      ? e.instance
+      : slug
+        ? await sctx.store.repos.instances.getBySlug(slug)
+        : null;
+  const instanceId =
+    instance?.id ?? (await sctx.store.repos.instances.getBySlug(PLATFORM_SLUG))?.id;
+  if (!instanceId) return;
   const accountId = params.get('account_id');
   await sctx.audit.record({
     instanceId,

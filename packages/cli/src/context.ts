@@ -3,7 +3,7 @@
 // argument parsing conventions and errors that name the flag; and the one place where
 // the global `--as USER_ID` is checked against the subcommand's declared permission.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { AppError, type Core, type Instance, type Store } from '@idaas/core';
+import { AppError, type AuditActor, type Core, type Instance, type Store } from '@idaas/core';
 import {
   buildContext,
   createLogger,
@@ -11,7 +11,7 @@ import {
   type Config,
   type ServerContext,
 } from '@idaas/server';
-import { auditCli, authorizeAs, type CliCall } from './authorize.ts';
+import { auditCli, authorizeAs, OPERATOR_CLI, type CliCall } from './authorize.ts';
 import { entryOf, isWrite } from './permissions.ts';
 import { currentInvocation, type Invocation } from './invocation.ts';
 
@@ -59,8 +59,10 @@ function callOf(inv: Invocation): CliCall | null {
 /**
  * Opens the configured store (migrating and bootstrapping it if needed), runs `fn`,
  * closes the store. No HTTP listener, no background work. With --as, first checks the
- * subcommand's declared permission for that user (refusal: `Denied`, audited, exit 3)
- * and audits a write's outcome with that user as the actor.
+ * subcommand's declared permission for that user (refusal: `Denied`, audited, exit 3).
+ * Every write (a subcommand whose permission is not a read) is audited here, success or
+ * failure, as `cli.<command>.<sub>`: with the --as user as the actor, or without --as
+ * as the operator `{type: 'operator', id: 'cli'}`.
  */
 export async function withContext<T>(fn: (c: CliContext) => Promise<T>): Promise<T> {
   const inv = currentInvocation();
@@ -93,11 +95,19 @@ async function checked<T>(
   fn: (c: CliContext) => Promise<T>,
 ): Promise<T> {
   const c = { config: sctx.config, store: sctx.store, core: sctx.core, sctx };
-  if (!inv || inv.as === undefined || !call) return fn(c);
-  const decision = await authorizeAs(sctx, call, inv.as);
-  inv.decision = decision;
+  if (!inv || !call) return fn(c);
+  // Without --as the caller is the operator at the console (database and master key at
+  // hand): nothing to check, but every write is still audited, here, like --as writes.
+  let outcome: { actor: AuditActor; instance: Instance | null | undefined } = {
+    actor: OPERATOR_CLI,
+    instance: undefined, // resolved from --instance when recording (it may be created or removed)
+  };
+  if (inv.as !== undefined) {
+    const decision = await authorizeAs(sctx, call, inv.as);
+    inv.decision = decision;
+    outcome = { actor: decision.actor, instance: decision.instance };
+  }
   if (!isWrite(call.entry)) return fn(c);
-  const outcome = { actor: decision.actor, instance: decision.instance };
   let result: T;
   try {
     result = await fn(c);
