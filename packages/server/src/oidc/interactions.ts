@@ -293,12 +293,14 @@ export async function handleInteraction(
       details: { client: client.name, ...detailsOut },
     });
 
+  // What provider.interactionResult does, on the interaction this request already loaded
+  // (and whose cookie it already checked) instead of reading it once more.
   const finish = async (result: Record<string, unknown>, merge = true) => {
-    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
-      mergeWithLastSubmission: merge,
-    });
+    details.result =
+      merge && !('error' in result) ? { ...details.lastSubmission, ...result } : result;
+    await details.persist();
     ctx.status = 303;
-    ctx.redirect(returnTo);
+    ctx.redirect(details.returnTo);
   };
 
   /**

@@ -68,11 +68,14 @@ export async function evaluateSignIn(
 ): Promise<AccessDecision> {
   const { instance, user } = input;
   const repos = sctx.store.repos;
-  const [policies, def, groupIds] = await Promise.all([
+  const [policies, def] = await Promise.all([
     repos.accessPolicies.list(instance.id),
     defaultDecision(sctx, instance),
-    repos.accessPolicies.groupIdsOf(instance.id, user.id),
   ]);
+  // the user's groups matter only to policies (none: the default decides)
+  const groupIds = policies.length
+    ? await repos.accessPolicies.groupIdsOf(instance.id, user.id)
+    : [];
   const r = evaluate(policies, def, {
     application: input.application,
     userId: user.id,
