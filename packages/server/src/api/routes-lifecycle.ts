@@ -15,6 +15,7 @@ import { advance, parseDuration } from '@idaas/core/business/lifecycle/index';
 import type { ServerContext } from '../context.ts';
 import { route, type AnyRoute } from './route.ts';
 import { ApplicationOut, GroupOut, InstanceOut, OrgUnitOut, UserOut, wire } from './schemas.ts';
+import { AuditTrailExport, auditTrailSummary } from '../audit/summary.ts';
 
 const timestamp = z.iso.datetime().meta({ description: 'RFC 3339 instant (UTC)' });
 const rfc3339 = z.iso.datetime({ offset: true }).meta({ description: 'RFC 3339 instant' });
@@ -117,6 +118,7 @@ const ExportOut = z
     groups: z.array(GroupOut.extend({ member_ids: z.array(z.string()) })),
     org_units: z.array(OrgUnitOut.extend({ member_ids: z.array(z.string()) })),
     applications: z.array(ApplicationOut),
+    audit_trail: AuditTrailExport,
   })
   .meta({ id: 'InstanceExport' });
 
@@ -251,7 +253,8 @@ export const lifecycleRoutes: AnyRoute[] = [
     permission: 'instance:write',
     summary: "Export an instance's directory (offered before release, G4.7)",
     description:
-      'Users (without password hashes), groups and org units with their members, applications (without secrets).',
+      'Users (without password hashes), groups and org units with their members, applications (without secrets), ' +
+      'and the audit trail (access logs, G4.6): a link to its records, its head hash, verification result and latest signed checkpoint.',
     tag: 'lifecycle',
     response: ExportOut,
     handler: async ({ sctx, instance }) => {
@@ -281,6 +284,8 @@ export const lifecycleRoutes: AnyRoute[] = [
           })),
         ),
         applications: apps.map(wire.application),
+        // the access logs go with the instance at release (ID3): how to keep them (G4.6)
+        audit_trail: await auditTrailSummary(sctx, inst),
       };
     },
   }),

@@ -29,7 +29,7 @@ export function wireLifecycle(
   },
 ): LifecycleModule {
   const { store, clock } = sctx;
-  const service = new LifecycleService({ store, clock });
+  const service = new LifecycleService({ store, clock, audit: sctx.audit });
   const jobs = new DurableJobs(store, clock);
   const clocks = new TestClocks(store, clock);
   const scheduler = new Scheduler(store, clock, service, jobs, {

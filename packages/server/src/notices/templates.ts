@@ -35,7 +35,7 @@ const en: Record<string, string> = {
     'Your identity instance {instance} is {from_state}. At {when} it will become {state} unless the amount owed is paid or the instance renewed.',
   'notice.lifecycle.before.short': 'IDaaS: {instance} will be {state} at {when} ({clause}).',
   'notice.lifecycle.before.released.body':
-    'Your identity instance {instance} is {from_state}. At {when} it will be released: all its data will be deleted, backups included, and cannot be recovered. Pay or renew before then, or export your data now: {export_url}',
+    'Your identity instance {instance} is {from_state}. At {when} it will be released: all its data will be deleted, backups included, and cannot be recovered. Pay or renew before then, or export your data now: {export_url} Its audit trail (access logs) is deleted with it: if you must keep access logs (G4.6), export them before then too (the export links to them, G4.7).',
   'notice.lifecycle.before.void.body':
     'Your order for identity instance {instance} is unpaid. At {when} it becomes void and the deal lapses (G3.2.1).',
   'notice.agreement.published.subject':
@@ -71,7 +71,7 @@ const zh: Record<string, string> = {
     '您的身份实例 {instance} 当前为“{from_state}”。如未付清欠款或续费，将于 {when} 变为“{state}”。',
   'notice.lifecycle.before.short': 'IDaaS：{instance} 将于 {when} 变为“{state}”（{clause}）。',
   'notice.lifecycle.before.released.body':
-    '您的身份实例 {instance} 当前为“{from_state}”。如未付款或续费，将于 {when} 释放：全部数据（包括备份）将被删除且无法恢复。请在此之前付款或续费，或立即导出数据：{export_url}',
+    '您的身份实例 {instance} 当前为“{from_state}”。如未付款或续费，将于 {when} 释放：全部数据（包括备份）将被删除且无法恢复。请在此之前付款或续费，或立即导出数据：{export_url} 其审计记录（访问日志）将一并删除：如您须留存访问日志（G4.6），请在此之前一并导出（导出文件中附有其链接，G4.7）。',
   'notice.lifecycle.before.void.body':
     '您的身份实例 {instance} 的订单尚未支付，将于 {when} 作废，交易失效（G3.2.1）。',
   'notice.agreement.published.subject': '服务协议 {version} 将于 {effective_at} 生效',

@@ -11,6 +11,8 @@ import type { Clock } from '../../clock.ts';
 import { AppError, invalid } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import type { Repos, Store } from '../../ports.ts';
+import type { AuditSink } from '../../security/audit.ts';
+import { PLATFORM_SLUG } from '../../services/instances.ts';
 import type {
   LifecycleEventType,
   LifecyclePort,
@@ -38,6 +40,11 @@ export interface LifecycleDeps {
   store: Store;
   /** The wall clock (row bookkeeping); event and timer instants come from callers. */
   clock: Clock;
+  /**
+   * Where the release (or void) of an instance is recorded: on the platform instance's
+   * chain, in the transaction that deletes the instance's own trail (G4.6 vs ID3).
+   */
+  audit?: AuditSink;
 }
 
 const isConflict = (e: unknown): boolean => e instanceof AppError && e.code === 'conflict';
@@ -234,9 +241,10 @@ export class LifecycleService implements LifecyclePort {
         continue;
       }
       const what = await tx.instanceData.purge(row.instanceId);
+      const receiptId = newId(this.#deps.clock);
       if (instance)
         await tx.receipts.insert({
-          id: newId(this.#deps.clock),
+          id: receiptId,
           accountId: row.accountId,
           instanceId: row.instanceId,
           instanceSlug: instance.slug,
@@ -244,6 +252,29 @@ export class LifecycleService implements LifecyclePort {
           clause: entry.clause,
           what: { ...what, data_key: 1 },
           createdAt: wall,
+        });
+      // the fact of the deletion outlives the instance's own (deleted) audit trail
+      const platform = this.#deps.audit ? await tx.instances.getBySlug(PLATFORM_SLUG) : null;
+      if (this.#deps.audit && platform && platform.id !== row.instanceId)
+        await this.#deps.audit.record({
+          instanceId: platform.id,
+          actor: { type: 'system', id: 'lifecycle' },
+          action: 'instance.released',
+          target: { type: 'instance', id: row.instanceId },
+          result: 'success',
+          details: {
+            slug: instance.slug,
+            state: entry.state,
+            account_id: row.accountId,
+            receipt_id: receiptId,
+            clause: entry.clause,
+            at: new Date(entry.at).toISOString(),
+            // rows per table (as a list: table names like mfa_recovery_codes would read as secrets)
+            deleted: Object.entries({ ...what, data_key: 1 }).map(([table, rows]) => ({
+              table,
+              rows,
+            })),
+          },
         });
     }
     return transitions;
