@@ -11,7 +11,6 @@ import { routeLabel } from './http/metrics.ts';
 import { securityHeaders } from './http/security.ts';
 import { negotiate } from './i18n.ts';
 import { createOidc, type OidcModule } from './oidc/index.ts';
-import { cookieKeys } from './oidc/cookie-keys.ts';
 import { createApi } from './api/index.ts';
 import { createSaml } from './saml/index.ts';
 import { createAccountPages } from './account/index.ts';
@@ -32,9 +31,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 export function createApp(sctx: ServerContext): App {
   const { config, logger, metrics, store } = sctx;
-  // signed cookies (device memory, account pages): Keygrip-compatible, keys imported once
-  const keys = cookieKeys(config.cookieKeys) as unknown as string[];
-  const koa = new Koa({ proxy: config.trustProxy, keys });
+  const koa = new Koa({ proxy: config.trustProxy, keys: config.cookieKeys });
   const oidc = createOidc(sctx);
   // A lifecycle transition (suspension, payment restoring service, release) takes effect
   // in this process's OIDC providers as soon as it commits; other processes see it

@@ -12,7 +12,6 @@ import type { ServerContext } from '../context.ts';
 import { ADMIN_SCOPE, isOperatorUser } from '../bootstrap.ts';
 import { adapterFor } from './adapter.ts';
 import { CLAIMS, findAccountFor } from './account.ts';
-import { cookieKeys } from './cookie-keys.ts';
 import { ACR_VALUES, acrRank } from '../mfa/service.ts';
 import { requestedRank, STEP_UP_REASON } from './interactions.ts';
 import { ACCESS_MFA_REASON, sessionReuseCheck } from '../security/access.ts';
@@ -221,7 +220,7 @@ export async function buildProvider(
     findAccount: findAccountFor(sctx, instance),
     jwks: { keys: keys as never },
     cookies: {
-      keys: cookieKeys(config.cookieKeys),
+      keys: config.cookieKeys,
       long: cookie,
       short: cookie,
     },
