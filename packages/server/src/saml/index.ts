@@ -897,15 +897,16 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     return viaBridge(ctx, instance, p);
   }
 
-  async function sso(ctx: Context, instance: Instance) {
-    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
-    const form = binding === 'post' ? await readBody(ctx) : null;
-    const get = (k: string) =>
-      form
-        ? (form.get(k) ?? undefined)
-        : typeof ctx.query[k] === 'string'
-          ? (ctx.query[k] as string)
-          : undefined;
+  /**
+   * The SAMLRequest of an SSO or SLO message: present, RelayState within bounds, decoded,
+   * from a known SP (by its Issuer), with the IdP entity for that SP. Rejections carry
+   * the SAML status to answer with.
+   */
+  async function incomingRequest(
+    instance: Instance,
+    binding: 'post' | 'redirect',
+    get: (k: string) => string | undefined,
+  ) {
     const encoded = get('SAMLRequest');
     if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
     const relayState = get('RelayState') ?? null;
@@ -921,6 +922,19 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
       });
     const key = await samlKey(sctx, instance);
     const idp = idpEntity(sctx, instance, key, app);
+    return { encoded, relayState, xml, app, idp };
+  }
+
+  async function sso(ctx: Context, instance: Instance) {
+    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
+    const form = binding === 'post' ? await readBody(ctx) : null;
+    const get = (k: string) =>
+      form
+        ? (form.get(k) ?? undefined)
+        : typeof ctx.query[k] === 'string'
+          ? (ctx.query[k] as string)
+          : undefined;
+    const { encoded, relayState, xml, app, idp } = await incomingRequest(instance, binding, get);
     let parsed;
     try {
       parsed = await idp.parseLoginRequest(
@@ -1247,21 +1261,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
         visitsOf(ctx).filter((v) => v.a !== rapp.id),
       );
     }
-    const encoded = get('SAMLRequest');
-    if (!encoded) throw new SamlRejection(NS.requester, 'no SAMLRequest');
-    const relayState = get('RelayState') ?? null;
-    if (relayState && relayState.length > 1024)
-      throw new SamlRejection(NS.requester, 'RelayState longer than 1024 bytes');
-    const xml = decodeMessage(encoded, binding);
-    const entityId = issuerOf(xml);
-    const app = await store.repos.samlApps.getByEntityId(instance.id, entityId);
-    if (!app)
-      throw new SamlRejection(NS.requester, `unknown service provider ${entityId}`, {
-        sub: NS.denied,
-        http: 403,
-      });
-    const key = await samlKey(sctx, instance);
-    const idp = idpEntity(sctx, instance, key, app);
+    const { encoded, relayState, app, idp } = await incomingRequest(instance, binding, get);
     let parsed;
     try {
       parsed = await idp.parseLogoutRequest(
