@@ -185,9 +185,16 @@ describe('console in Chromium (SQLite)', { skip: chromiumMissing }, () => {
     const file = await readFile((await download.path())!);
     const sha = createHash('sha256').update(file).digest('hex');
     assert.ok(receipt.includes(sha), `receipt ${receipt} names ${sha}`);
-    const exported = JSON.parse(file.toString('utf8')) as { format: string; users: unknown[] };
+    const exported = JSON.parse(file.toString('utf8')) as {
+      format: string;
+      users: unknown[];
+      audit_trail: { head_seq: number; verification: { ok: boolean } };
+    };
     assert.equal(exported.format, 'idaas-export/1');
     assert.match(receipt, new RegExp(`${exported.users.length} users`));
+    // the access logs go with it (G4.6/G4.7): linked, verified, counted on the receipt
+    assert.equal(exported.audit_trail.verification.ok, true);
+    assert.match(receipt, new RegExp(`${exported.audit_trail.head_seq} audit records`));
     await cu.getByRole('row').filter({ hasText: sha }).waitFor();
   });
 

@@ -80,6 +80,10 @@ export function Receipts(props: { account: AccountRef }) {
           groups: len('groups'),
           org_units: len('org_units'),
           applications: len('applications'),
+          // the access logs go with the export (G4.6/G4.7): the records the file links to
+          audit_records: Number(
+            (data.audit_trail as { head_seq?: number } | undefined)?.head_seq ?? 0,
+          ),
         },
       };
       // save the file
