@@ -169,7 +169,6 @@ export function makeRepos(
   keys: InstanceKeys,
   opts: { groupCommit?: 'transaction' | 'multi-row' | false } = {},
 ): Repos {
-  let upsertSql: string | undefined;
   // Hot point reads of the sign-in path (oidc-provider models, users), compiled by Kysely
   // once and then only executed: no query building per call.
   const compiled = new Map<string, string>();
@@ -185,8 +184,9 @@ export function makeRepos(
   type OidcRow = Database['oidc_models'];
   let queue: { row: OidcRow; done: (e?: unknown) => void }[] = [];
   let scheduled = false;
+  // one row: the multi-row upsert's statement for a single row (same SQL, compiled once)
   const upsertOne = (q: Kysely<Database>, row: OidcRow) =>
-    q.executeQuery(CompiledQuery.raw(upsertSql!, Object.values(row)));
+    q.executeQuery(CompiledQuery.raw(multiRowSql([row]), Object.values(row)));
   // Multi-row upserts compiled once per row count (≤ MAX_BATCH_ROWS), then only executed:
   // one statement per batch (atomic on its own, no BEGIN/COMMIT round trips), no Kysely
   // query building per batch.
@@ -921,20 +921,6 @@ export function makeRepos(
           expires_at: isoOrNull(r.expiresAt),
           consumed_at: isoOrNull(r.consumedAt),
         };
-        upsertSql ??= db
-          .insertInto('oidc_models')
-          .values(values)
-          .onConflict((oc) =>
-            oc.columns(['instance_id', 'model', 'id']).doUpdateSet((eb) => ({
-              payload: eb.ref('excluded.payload'),
-              grant_id: eb.ref('excluded.grant_id'),
-              uid: eb.ref('excluded.uid'),
-              user_code: eb.ref('excluded.user_code'),
-              expires_at: eb.ref('excluded.expires_at'),
-              consumed_at: eb.ref('excluded.consumed_at'),
-            })),
-          )
-          .compile().sql;
         if (!opts.groupCommit) {
           await upsertOne(db, values);
           return;
