@@ -897,6 +897,19 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
     return viaBridge(ctx, instance, p);
   }
 
+  /** The binding of an incoming message and a reader of its parameters (form or query). */
+  async function messageParams(ctx: Context) {
+    const binding: 'post' | 'redirect' = ctx.method === 'POST' ? 'post' : 'redirect';
+    const form = binding === 'post' ? await readBody(ctx) : null;
+    const get = (k: string): string | undefined =>
+      form
+        ? (form.get(k) ?? undefined)
+        : typeof ctx.query[k] === 'string'
+          ? (ctx.query[k] as string)
+          : undefined;
+    return { binding, get };
+  }
+
   /**
    * The SAMLRequest of an SSO or SLO message: present, RelayState within bounds, decoded,
    * from a known SP (by its Issuer), with the IdP entity for that SP. Rejections carry
@@ -926,14 +939,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
   }
 
   async function sso(ctx: Context, instance: Instance) {
-    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
-    const form = binding === 'post' ? await readBody(ctx) : null;
-    const get = (k: string) =>
-      form
-        ? (form.get(k) ?? undefined)
-        : typeof ctx.query[k] === 'string'
-          ? (ctx.query[k] as string)
-          : undefined;
+    const { binding, get } = await messageParams(ctx);
     const { encoded, relayState, xml, app, idp } = await incomingRequest(instance, binding, get);
     let parsed;
     try {
@@ -1214,14 +1220,7 @@ export function createSaml(sctx: ServerContext, _oidc: OidcModule): Middleware {
   };
 
   async function slo(ctx: Context, instance: Instance) {
-    const binding = ctx.method === 'POST' ? 'post' : 'redirect';
-    const form = binding === 'post' ? await readBody(ctx) : null;
-    const get = (k: string) =>
-      form
-        ? (form.get(k) ?? undefined)
-        : typeof ctx.query[k] === 'string'
-          ? (ctx.query[k] as string)
-          : undefined;
+    const { binding, get } = await messageParams(ctx);
     const response = get('SAMLResponse');
     if (response) {
       // an SP's LogoutResponse during a logout we propagate: verify, then the next SP
