@@ -21,6 +21,27 @@ import './messages.ts';
 import './messages-perm.ts';
 import './admin.css';
 
+/** The search form of both instance pickers (operator: server-side; member: over its own list). */
+function InstanceSearch(props: { q: string; onSearch: (q: string) => void }) {
+  return (
+    <form
+      className="inline"
+      role="search"
+      aria-label={t('admin.instances.search')}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSearch(String(new FormData(e.currentTarget).get('q') ?? '').trim());
+      }}
+    >
+      <div className="field">
+        <label htmlFor="inst-q">{t('admin.instances.search')}</label>
+        <input id="inst-q" name="q" type="search" defaultValue={props.q} />
+      </div>
+      <button type="submit">{t('admin.search')}</button>
+    </form>
+  );
+}
+
 function AllInstances() {
   const [q, setQ] = useState('');
   const list = useApi<ApiPage<Instance>>(
@@ -29,21 +50,7 @@ function AllInstances() {
   return (
     <Page title={t('admin.instances.title')}>
       <p>{t('admin.instances.text')}</p>
-      <form
-        className="inline"
-        role="search"
-        aria-label={t('admin.instances.search')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ(String(new FormData(e.currentTarget).get('q') ?? '').trim());
-        }}
-      >
-        <div className="field">
-          <label htmlFor="inst-q">{t('admin.instances.search')}</label>
-          <input id="inst-q" name="q" type="search" defaultValue={q} />
-        </div>
-        <button type="submit">{t('admin.search')}</button>
-      </form>
+      <InstanceSearch q={q} onSearch={setQ} />
       <Loaded resource={list}>
         {(d) => (
           <Table
@@ -88,21 +95,7 @@ function MyInstances() {
   return (
     <Page title={t('admin.instances.title')}>
       <p>{t('admin.instances.mine')}</p>
-      <form
-        className="inline"
-        role="search"
-        aria-label={t('admin.instances.search')}
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQ(String(new FormData(e.currentTarget).get('q') ?? '').trim());
-        }}
-      >
-        <div className="field">
-          <label htmlFor="inst-q">{t('admin.instances.search')}</label>
-          <input id="inst-q" name="q" type="search" defaultValue={q} />
-        </div>
-        <button type="submit">{t('admin.search')}</button>
-      </form>
+      <InstanceSearch q={q} onSearch={setQ} />
       <Loaded resource={resource}>
         {(d) => (
           <Table
